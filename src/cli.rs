@@ -1,0 +1,263 @@
+//! Command-line definitions.
+//!
+//! Conventions: every command takes `--profile` (the profile with long-term
+//! keys) and `--target` (the profile that holds the session); environment
+//! fallbacks are resolved in `names.rs` and the commands, not by clap, so
+//! that empty variables count as unset and errors read the same everywhere.
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  awsmfa login --code 123456        log in with [default]'s keys, write the session to [mfa]
+  eval \"$(awsmfa env)\"              export the session into this shell
+  aws s3 ls --profile mfa           any AWS tool can use the [mfa] profile
+  awsmfa status                     show whether [mfa] is still valid
+  awsmfa login --profile work       [work]'s keys -> [work-mfa]; prompts for the code";
+
+/// Painless AWS MFA sessions: one command from an MFA code to a ready profile.
+#[derive(Debug, Parser)]
+#[command(
+    name = "awsmfa",
+    version,
+    about,
+    long_about = "Painless AWS MFA sessions.\n\n\
+        awsmfa trades the long-term keys of a profile and a code from your MFA device \
+        for temporary session credentials (STS GetSessionToken), and writes them to a \
+        profile of ~/.aws/credentials that every AWS tool can use.",
+    after_help = EXAMPLES,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Get a session with an MFA code and save it to the target profile
+    #[command(after_help = LOGIN_EXAMPLES)]
+    Login(LoginArgs),
+    /// Print shell code that exports the session as AWS_* variables
+    #[command(after_help = ENV_EXAMPLES)]
+    Env(EnvArgs),
+    /// Show whether the target profile holds a valid session
+    #[command(after_help = STATUS_EXAMPLES)]
+    Status(StatusArgs),
+    /// Remove the session from the credentials file
+    #[command(after_help = LOGOUT_EXAMPLES)]
+    Logout(LogoutArgs),
+}
+
+/// Which profiles a command works on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ProfileArgs {
+    /// Profile with the long-term keys [env: AWSMFA_PROFILE] [default: default]
+    #[arg(short = 'p', long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Profile that holds the session [env: AWSMFA_TARGET] [default: mfa, or <P>-mfa]
+    #[arg(short = 't', long, value_name = "T")]
+    pub target: Option<String>,
+}
+
+const LOGIN_EXAMPLES: &str = "\
+Examples:
+  awsmfa login --code 123456                    [default] -> [mfa]
+  awsmfa login                                  prompt for the code
+  echo 123456 | awsmfa login                    code from stdin
+  awsmfa login -p work --duration 1h            [work] -> [work-mfa], for one hour
+  awsmfa login --device arn:aws:iam::123456789012:mfa/me --code 123456
+
+The MFA device comes from --device, $AWSMFA_DEVICE, or mfa_serial in the profile:
+  aws configure set mfa_serial arn:aws:iam::123456789012:mfa/me";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct LoginArgs {
+    /// The 6-digit code from your MFA device (else prompted, or read from stdin)
+    #[arg(short = 'c', long, value_name = "CODE")]
+    pub code: Option<String>,
+    /// The code, given without --code
+    #[arg(value_name = "CODE", conflicts_with = "code", hide = true)]
+    pub code_positional: Option<String>,
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// MFA device ARN or serial number [env: AWSMFA_DEVICE] [default: mfa_serial of the profile]
+    #[arg(short = 'd', long, value_name = "ARN")]
+    pub device: Option<String>,
+    /// Session length: seconds, or 15m, 12h, 1d (900s to 36h) [env: AWSMFA_DURATION] [default: 12h]
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+    /// Call STS even when the target's session is still valid
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// STS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region, us-east-1]
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// STS endpoint [default: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, the region's]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Say what is being done (never shows secrets)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+const ENV_EXAMPLES: &str = "\
+Examples:
+  eval \"$(awsmfa env)\"                      bash, zsh, sh
+  awsmfa env | source                       fish
+  awsmfa env --shell powershell | Invoke-Expression
+  eval \"$(awsmfa env --unset)\"              forget the session in this shell";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Shell syntax: sh, bash, zsh, fish, powershell, cmd [default: from $SHELL]
+    #[arg(short = 's', long, value_name = "S")]
+    pub shell: Option<String>,
+    /// Print code that removes the variables instead
+    #[arg(short = 'u', long)]
+    pub unset: bool,
+}
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  awsmfa status                 mfa: valid until 2026-11-23T19:20:32Z (11h52m left)
+  awsmfa status --json          for scripts
+  awsmfa status || awsmfa login exit code 3 when there is no valid session";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Print JSON: {\"profile\", \"valid\", \"expiration\", \"remaining_seconds\"}
+    #[arg(long)]
+    pub json: bool,
+}
+
+const LOGOUT_EXAMPLES: &str = "\
+Examples:
+  awsmfa logout                 remove [mfa] from the credentials file
+  awsmfa logout -p work         remove [work-mfa]";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+}
+
+/// Renders a clap error in the `awsmfa: error:` form; help and version pass through.
+pub fn report_parse_error(err: clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            return std::process::ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+        _ => {}
+    }
+    // A stray number is most likely an MFA code: never echo it.
+    if err.kind() == ErrorKind::UnknownArgument {
+        let arg = err
+            .get(clap::error::ContextKind::InvalidArg)
+            .map(|v| v.to_string());
+        if arg.is_some_and(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit())) {
+            eprintln!("awsmfa: error: unexpected extra argument (a number, not shown)");
+            eprintln!("  hint: give the MFA code once: awsmfa login --code CODE");
+            return std::process::ExitCode::from(crate::exit_codes::ExitCode::Usage.code());
+        }
+    }
+    let rendered = err.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    let what = first.strip_prefix("error: ").unwrap_or(first);
+    let tip = lines.find_map(|l| l.strip_prefix("tip: "));
+    eprintln!("awsmfa: error: {what}");
+    match tip {
+        Some(tip) => eprintln!("  hint: {tip}"),
+        None => eprintln!("  hint: see 'awsmfa --help'"),
+    }
+    std::process::ExitCode::from(crate::exit_codes::ExitCode::Usage.code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("awsmfa").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn login_flags() {
+        let cli = parse(&[
+            "login",
+            "--code",
+            "123456",
+            "-p",
+            "work",
+            "--target",
+            "t",
+            "--device",
+            "arn",
+            "--duration",
+            "1h",
+            "--force",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "http://x",
+            "-v",
+        ])
+        .unwrap();
+        let Command::Login(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.code.as_deref(), Some("123456"));
+        assert_eq!(a.profiles.profile.as_deref(), Some("work"));
+        assert_eq!(a.profiles.target.as_deref(), Some("t"));
+        assert!(a.force && a.verbose);
+        assert_eq!(a.duration.as_deref(), Some("1h"));
+        assert_eq!(a.endpoint_url.as_deref(), Some("http://x"));
+    }
+
+    #[test]
+    fn login_accepts_the_code_without_flag_but_not_twice() {
+        let cli = parse(&["login", "123456"]).unwrap();
+        let Command::Login(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.code_positional.as_deref(), Some("123456"));
+        assert!(parse(&["login", "123456", "--code", "654321"]).is_err());
+    }
+
+    #[test]
+    fn env_and_status_flags() {
+        let cli = parse(&["env", "--shell", "fish", "--unset", "-t", "x"]).unwrap();
+        let Command::Env(a) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.shell.as_deref(), Some("fish"));
+        assert!(a.unset);
+        let cli = parse(&["status", "--json", "--profile", "p"]).unwrap();
+        let Command::Status(a) = cli.command else {
+            panic!()
+        };
+        assert!(a.json);
+    }
+
+    #[test]
+    fn unknown_flags_are_errors() {
+        assert!(parse(&["env", "--bogus"]).is_err());
+        assert!(parse(&["frobnicate"]).is_err());
+    }
+}

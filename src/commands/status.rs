@@ -1,0 +1,172 @@
+//! `awsmfa status`: is the target's session valid, and for how long. No network, no SDK.
+
+use anyhow::Result;
+
+use crate::cli::StatusArgs;
+use crate::env::Env;
+use crate::exit_codes::ExitCode;
+use crate::names::ProfileNames;
+use crate::session::ProfileCredentials;
+use crate::time::{Timestamp, human_span};
+
+/// What `status` reports about one profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub profile: String,
+    pub state: State,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Valid {
+        expiration: Option<Timestamp>,
+        remaining: Option<i64>,
+    },
+    Expired {
+        expiration: Timestamp,
+        ago: i64,
+    },
+    LongTermKeys,
+    Missing,
+}
+
+impl Report {
+    /// Looks at `profile` of a credentials file at `now`.
+    pub fn of(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) -> Report {
+        let state = match ProfileCredentials::read(ini, profile) {
+            ProfileCredentials::Session(s) if s.is_valid(now) => State::Valid {
+                expiration: s.expiration,
+                remaining: s.remaining(now),
+            },
+            ProfileCredentials::Session(s) => State::Expired {
+                expiration: s.expiration.expect("a session without expiration is valid"),
+                ago: -s.remaining(now).unwrap_or(0),
+            },
+            ProfileCredentials::LongTerm => State::LongTermKeys,
+            ProfileCredentials::Missing => State::Missing,
+        };
+        Report {
+            profile: profile.to_owned(),
+            state,
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        matches!(self.state, State::Valid { .. })
+    }
+
+    /// One line for people: `mfa: valid until 2026-11-23T19:20:32Z (11h52m left)`.
+    pub fn human(&self) -> String {
+        let p = &self.profile;
+        match &self.state {
+            State::Valid {
+                expiration: Some(e),
+                remaining: Some(r),
+            } => {
+                format!("{p}: valid until {e} ({} left)", human_span(*r))
+            }
+            State::Valid { .. } => format!("{p}: valid (expiration unknown)"),
+            State::Expired { expiration, ago } => {
+                format!("{p}: expired at {expiration} ({} ago)", human_span(*ago))
+            }
+            State::LongTermKeys => format!("{p}: holds long-term keys, not a session"),
+            State::Missing => format!("{p}: no session"),
+        }
+    }
+
+    /// `{"profile":"mfa","valid":true,"expiration":"…","remaining_seconds":43121}`.
+    pub fn json(&self) -> String {
+        let (expiration, remaining) = match &self.state {
+            State::Valid {
+                expiration,
+                remaining,
+            } => (*expiration, remaining.map(|r| r.max(0))),
+            State::Expired { expiration, .. } => (Some(*expiration), Some(0)),
+            State::LongTermKeys | State::Missing => (None, None),
+        };
+        // Built by hand to keep the documented key order.
+        let json = |v: Option<String>| {
+            v.map_or("null".to_owned(), |s| {
+                serde_json::Value::from(s).to_string()
+            })
+        };
+        format!(
+            "{{\"profile\":{},\"valid\":{},\"expiration\":{},\"remaining_seconds\":{}}}",
+            serde_json::Value::from(self.profile.as_str()),
+            self.is_valid(),
+            json(expiration.map(|e| e.to_string())),
+            remaining.map_or("null".to_owned(), |r| r.to_string()),
+        )
+    }
+}
+
+pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
+    let names = ProfileNames::resolve(
+        args.profiles.profile.as_deref(),
+        args.profiles.target.as_deref(),
+        env,
+    )?;
+    let files = super::load_files(env)?;
+    let report = Report::of(&files.credentials.ini, &names.target, Timestamp::now());
+    let line = if args.json {
+        report.json()
+    } else {
+        report.human()
+    };
+    writeln!(out, "{line}")?;
+    Ok(if report.is_valid() {
+        ExitCode::Success
+    } else {
+        ExitCode::NoSession
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::IniFile;
+
+    const FILE: &str = "[mfa]\naws_access_key_id = A\naws_secret_access_key = S\n\
+        aws_session_token = T\nexpiration = 2026-11-23T19:20:32Z\n\
+        [keys]\naws_access_key_id = A\naws_secret_access_key = S\n";
+
+    fn report(profile: &str, now: i64) -> Report {
+        Report::of(
+            &IniFile::parse(FILE.as_bytes()).unwrap(),
+            profile,
+            Timestamp(now),
+        )
+    }
+
+    const EXP: i64 = 1_795_461_632;
+
+    #[test]
+    fn valid_session() {
+        let r = report("mfa", EXP - 42_720);
+        assert!(r.is_valid());
+        assert_eq!(
+            r.human(),
+            "mfa: valid until 2026-11-23T19:20:32Z (11h52m left)"
+        );
+        assert_eq!(
+            r.json(),
+            r#"{"profile":"mfa","valid":true,"expiration":"2026-11-23T19:20:32Z","remaining_seconds":42720}"#
+        );
+        let json: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"profile":"mfa","valid":true,"expiration":"2026-11-23T19:20:32Z","remaining_seconds":42720})
+        );
+    }
+
+    #[test]
+    fn expired_missing_and_long_term() {
+        let r = report("mfa", EXP + 60);
+        assert!(!r.is_valid());
+        assert_eq!(r.human(), "mfa: expired at 2026-11-23T19:20:32Z (1m ago)");
+        assert!(r.json().contains("\"remaining_seconds\":0"));
+        assert_eq!(report("nope", EXP).human(), "nope: no session");
+        assert!(report("nope", EXP).json().contains("\"expiration\":null"));
+        assert!(!report("keys", 0).is_valid());
+    }
+}

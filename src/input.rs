@@ -1,0 +1,124 @@
+//! Checks of what the user typed, done before any network request.
+
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// The shortest and longest session GetSessionToken issues for an IAM user.
+pub const MIN_DURATION: u32 = 900;
+pub const MAX_DURATION: u32 = 129_600;
+/// 12 hours, as the AWS CLI and STS default to.
+pub const DEFAULT_DURATION: u32 = 43_200;
+
+/// Parses `3600`, `15m`, `12h`, `1d` or a sum like `1h30m` into seconds within the allowed range.
+pub fn parse_duration(text: &str, source: &str) -> Result<u32, Error> {
+    let bad = || {
+        Error::usage(format!("{source}: '{text}' is not a duration"))
+            .hint("use seconds (3600) or a number with a unit: 900s, 15m, 12h, 1d, 1h30m")
+    };
+    let s = text.trim();
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = match rest.chars().next() {
+            None if total == 0 => 1,
+            None => return Err(bad()),
+            Some(c) => {
+                rest = &rest[c.len_utf8()..];
+                match c {
+                    's' => 1,
+                    'm' => 60,
+                    'h' => 3600,
+                    'd' => 86_400,
+                    _ => return Err(bad()),
+                }
+            }
+        };
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if !(u64::from(MIN_DURATION)..=u64::from(MAX_DURATION)).contains(&total) {
+        return Err(Error::usage(format!(
+            "{source}: {text} is {total} seconds; sessions last 900 to 129600 seconds"
+        ))
+        .hint("pick a duration from 15m to 36h"));
+    }
+    Ok(total as u32)
+}
+
+/// Checks an MFA code: exactly six digits once surrounding whitespace is trimmed.
+/// The error never repeats what was typed.
+pub fn parse_code(text: &str) -> Result<Secret, Error> {
+    let code = text.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(Secret::new(code))
+    } else {
+        Err(Error::usage("the MFA code must be exactly 6 digits")
+            .hint("type the current code shown by your authenticator app or device"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_with_units() {
+        let d = |s| parse_duration(s, "--duration");
+        assert_eq!(d("3600").unwrap(), 3600);
+        assert_eq!(d("900").unwrap(), 900);
+        assert_eq!(d("15m").unwrap(), 900);
+        assert_eq!(d("12h").unwrap(), 43_200);
+        assert_eq!(d("1d").unwrap(), 86_400);
+        assert_eq!(d("1h30m").unwrap(), 5400);
+        assert_eq!(d(" 36h ").unwrap(), 129_600);
+        assert_eq!(d("3600s").unwrap(), 3600);
+    }
+
+    #[test]
+    fn durations_out_of_range_or_garbage_are_usage_errors() {
+        for bad in [
+            "899",
+            "129601",
+            "14m",
+            "2d",
+            "",
+            "h",
+            "12x",
+            "1.5h",
+            "-3600",
+            "1h30",
+            "99999999999999999999",
+        ] {
+            let err = parse_duration(bad, "--duration").unwrap_err();
+            assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
+        }
+    }
+
+    #[test]
+    fn codes_are_six_digits() {
+        assert_eq!(parse_code("123456").unwrap().expose(), "123456");
+        assert_eq!(parse_code(" 012345\n").unwrap().expose(), "012345");
+        for bad in ["12345", "1234567", "12345a", "", "12 3456", "١٢٣٤٥٦"] {
+            assert!(parse_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn code_errors_do_not_repeat_the_input() {
+        let err = parse_code("98765x").unwrap_err();
+        assert!(!err.to_string().contains("98765"));
+    }
+}

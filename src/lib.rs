@@ -1,0 +1,65 @@
+//! awsmfa: painless AWS MFA sessions.
+//!
+//! `login` trades a profile's long-term keys and an MFA code for an STS
+//! session and writes it to another profile; `env`, `status` and `logout`
+//! work on that profile offline. Only `login` touches the network (and the
+//! AWS SDK); the other commands only read the shared AWS files.
+
+pub mod cli;
+pub mod commands;
+pub mod env;
+pub mod error;
+pub mod exit_codes;
+pub mod input;
+pub mod names;
+pub mod profiles;
+pub mod secret;
+pub mod session;
+pub mod shell;
+pub mod sts;
+pub mod time;
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command};
+use exit_codes::ExitCode;
+
+/// Runs one parsed command against the real environment and terminal.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let env = env::ProcessEnv;
+    let stdout = std::io::stdout();
+    match &cli.command {
+        Command::Login(args) => {
+            let stdin = std::io::stdin();
+            let stdin_is_terminal = stdin.is_terminal();
+            let mut console = commands::login::Console {
+                stdin: &mut stdin.lock(),
+                stdin_is_terminal,
+                stderr: &mut std::io::stderr(),
+            };
+            commands::login::run(args, &env, &sts::SdkSessionIssuer, &mut console)
+        }
+        Command::Env(args) => commands::env::run(args, &env, &mut stdout.lock()),
+        Command::Status(args) => commands::status::run(args, &env, &mut stdout.lock()),
+        Command::Logout(args) => commands::logout::run(args, &env),
+    }
+}
+
+/// The whole program: parse, run, report.
+pub fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return cli::report_parse_error(err),
+    };
+    match run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            let (code, text) = error::render(&err);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            code.into()
+        }
+    }
+}

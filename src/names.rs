@@ -1,0 +1,98 @@
+//! Which profile holds the long-term keys (source) and which receives the session (target).
+
+use crate::env::Env;
+use crate::error::Error;
+
+/// The source and target profile names of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileNames {
+    pub source: String,
+    pub target: String,
+}
+
+impl ProfileNames {
+    /// Source: `--profile`, else `$AWSMFA_PROFILE`, else `default` (`$AWS_PROFILE` is
+    /// deliberately ignored: it usually names the session profile).
+    /// Target: `--target`, else `$AWSMFA_TARGET`, else `mfa` for `default`, else `<source>-mfa`.
+    pub fn resolve(
+        profile: Option<&str>,
+        target: Option<&str>,
+        env: &dyn Env,
+    ) -> Result<ProfileNames, Error> {
+        let source = profile
+            .map(str::to_owned)
+            .or_else(|| env.var("AWSMFA_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned());
+        let target = target
+            .map(str::to_owned)
+            .or_else(|| env.var("AWSMFA_TARGET"))
+            .unwrap_or_else(|| default_target(&source));
+        check_name(&source)?;
+        check_name(&target)?;
+        Ok(ProfileNames { source, target })
+    }
+}
+
+/// `mfa` for the default profile, else `<source>-mfa`.
+pub fn default_target(source: &str) -> String {
+    if source == "default" {
+        "mfa".to_owned()
+    } else {
+        format!("{source}-mfa")
+    }
+}
+
+/// A profile name must survive the round trip through both files unchanged.
+fn check_name(name: &str) -> Result<(), Error> {
+    let bad_char = name
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '[' | ']' | '"' | '\'' | '\\'));
+    if name.is_empty() || bad_char || name == crate::profiles::parse::DEFAULT_SECTION {
+        return Err(
+            Error::usage(format!("'{name}' cannot be used as a profile name"))
+                .hint("use letters, digits and - _ . @ + = , / : (no spaces, brackets or quotes)"),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn names(
+        p: Option<&str>,
+        t: Option<&str>,
+        env: &[(&'static str, &'static str)],
+    ) -> ProfileNames {
+        ProfileNames::resolve(p, t, &env.iter().copied().collect::<HashMap<_, _>>()).unwrap()
+    }
+
+    #[test]
+    fn defaults() {
+        let n = names(None, None, &[("AWS_PROFILE", "other")]);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("default", "mfa"));
+        let n = names(Some("work"), None, &[]);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("work", "work-mfa"));
+    }
+
+    #[test]
+    fn flags_beat_variables() {
+        let env = [("AWSMFA_PROFILE", "envsrc"), ("AWSMFA_TARGET", "envtgt")];
+        let n = names(None, None, &env);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("envsrc", "envtgt"));
+        let n = names(Some("src"), Some("tgt"), &env);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("src", "tgt"));
+        let n = names(None, None, &[("AWSMFA_PROFILE", "envsrc")]);
+        assert_eq!(n.target, "envsrc-mfa");
+    }
+
+    #[test]
+    fn rejects_names_the_files_cannot_hold() {
+        for bad in ["", "a b", "a]b", "[x", "q\"", "DEFAULT", "new\nline"] {
+            let err = ProfileNames::resolve(Some(bad), None, &HashMap::new()).unwrap_err();
+            assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Format-preserving edits: only the lines of the keys being set change.
+//!
+//! Every edit is checked by parsing the result again: the edited section must
+//! read exactly as intended and every other section exactly as before. An
+//! edit that would change anything else is refused, so an unusual file is
+//! never damaged.
+
+use super::parse::{IniFile, indent_of, is_comment, py_strip};
+
+/// Why an edit was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsafeEdit {
+    pub section: String,
+}
+
+impl std::fmt::Display for UnsafeEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot update [{}] without changing other parts of the file (unusual indentation?)",
+            self.section
+        )
+    }
+}
+
+impl std::error::Error for UnsafeEdit {}
+
+#[derive(Clone)]
+enum Op {
+    Keep,
+    Replace(String),
+    Delete,
+}
+
+/// What to do with each line, plus lines to insert after some of them.
+struct Plan<'a> {
+    file: &'a IniFile,
+    ops: Vec<Op>,
+    insert_after: Vec<(usize, Vec<String>)>,
+    append: Vec<String>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(file: &'a IniFile) -> Self {
+        Plan {
+            file,
+            ops: vec![Op::Keep; file.lines().len()],
+            insert_after: Vec::new(),
+            append: Vec::new(),
+        }
+    }
+
+    fn render(&self) -> String {
+        let file = self.file;
+        let eol = file.eol();
+        let mut out = String::with_capacity(file.text().len() + 256);
+        let push_new = |out: &mut String, lines: &[String]| {
+            for line in lines {
+                if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+                    out.push_str(eol);
+                }
+                out.push_str(line);
+                out.push_str(eol);
+            }
+        };
+        for (i, op) in self.ops.iter().enumerate() {
+            match op {
+                Op::Keep => {
+                    out.push_str(file.line_text(i));
+                    out.push_str(file.line_end(i));
+                }
+                Op::Replace(text) => {
+                    out.push_str(text);
+                    out.push_str(file.line_end(i));
+                }
+                Op::Delete => {}
+            }
+            for (_, lines) in self.insert_after.iter().filter(|(at, _)| *at == i) {
+                push_new(&mut out, lines);
+            }
+        }
+        push_new(&mut out, &self.append);
+        // A file without a final line end keeps lacking one.
+        let text = file.text();
+        if !text.is_empty() && !text.ends_with(['\n', '\r']) {
+            let trimmed = out.trim_end_matches(['\n', '\r']).len();
+            if out[trimmed..] == *eol {
+                out.truncate(trimmed);
+            }
+        }
+        out
+    }
+}
+
+/// Sets `pairs` in `[section]` (adding the section at the end when missing)
+/// and returns the new text.
+pub fn set_keys(
+    file: &IniFile,
+    section: &str,
+    pairs: &[(&str, &str)],
+) -> Result<String, UnsafeEdit> {
+    let mut plan = Plan::new(file);
+    match file.section(section) {
+        Some(sec) => {
+            let mut new_lines = Vec::new();
+            let indent = match sec.entries.last() {
+                Some(last) => indent_of(file.line_text(last.line)).to_owned(),
+                None => next_meaningful_line(file, sec.header_line)
+                    .map(|i| indent_of(file.line_text(i)).to_owned())
+                    .unwrap_or_default(),
+            };
+            for (key, value) in pairs {
+                match sec.entry(key) {
+                    Some(entry) => {
+                        let line = file.line_text(entry.line);
+                        let mut prefix = line[..entry.value_offset].to_owned();
+                        // `key =` gets `key = v`; `key=` gets `key=v`.
+                        let spaced = prefix.chars().rev().nth(1).is_some_and(char::is_whitespace);
+                        if entry.value.is_empty()
+                            && spaced
+                            && !prefix.ends_with(char::is_whitespace)
+                        {
+                            prefix.push(' ');
+                        }
+                        plan.ops[entry.line] = Op::Replace(format!("{prefix}{value}"));
+                        for &c in &entry.continuation {
+                            plan.ops[c] = Op::Delete;
+                        }
+                    }
+                    None => new_lines.push(format!("{indent}{key} = {value}")),
+                }
+            }
+            if !new_lines.is_empty() {
+                plan.insert_after.push((sec.last_line(), new_lines));
+            }
+        }
+        None => {
+            let ends_blank = file
+                .lines()
+                .last()
+                .is_none_or(|_| py_strip(file.line_text(file.lines().len() - 1)).is_empty());
+            if !ends_blank {
+                plan.append.push(String::new());
+            }
+            plan.append.push(format!("[{section}]"));
+            plan.append
+                .extend(pairs.iter().map(|(k, v)| format!("{k} = {v}")));
+        }
+    }
+    let text = plan.render();
+    verify(file, &text, section, Some(pairs))?;
+    Ok(text)
+}
+
+/// Removes `[section]` with its keys; `None` when there is no such section.
+pub fn remove_section(file: &IniFile, section: &str) -> Option<Result<String, UnsafeEdit>> {
+    let sec = file.section(section)?;
+    let mut plan = Plan::new(file);
+    let (first, last) = (sec.header_line, sec.last_line());
+    for op in &mut plan.ops[first..=last] {
+        *op = Op::Delete;
+    }
+    // Do not leave two blank lines where the section stood.
+    let blank = |i: usize| py_strip(file.line_text(i)).is_empty();
+    let next = last + 1;
+    if next < file.lines().len() {
+        if blank(next) && (first == 0 || blank(first - 1)) {
+            plan.ops[next] = Op::Delete;
+        }
+    } else if first > 0 && blank(first - 1) {
+        // The section ended the file: drop the blank line that set it apart.
+        plan.ops[first - 1] = Op::Delete;
+    }
+    let text = plan.render();
+    Some(verify(file, &text, section, None).map(|()| text))
+}
+
+fn next_meaningful_line(file: &IniFile, after: usize) -> Option<usize> {
+    (after + 1..file.lines().len()).find(|&i| {
+        let t = file.line_text(i);
+        !py_strip(t).is_empty() && !is_comment(t)
+    })
+}
+
+type Pairs = Vec<(String, String)>;
+
+fn pairs_of(file: &IniFile, name: &str) -> Option<Pairs> {
+    file.section(name).map(|s| {
+        s.entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect()
+    })
+}
+
+/// Checks that `text` reads as `before` with only `[section]` changed as intended.
+fn verify(
+    before: &IniFile,
+    text: &str,
+    section: &str,
+    set: Option<&[(&str, &str)]>,
+) -> Result<(), UnsafeEdit> {
+    let refuse = || UnsafeEdit {
+        section: section.to_owned(),
+    };
+    let after = IniFile::parse(text.as_bytes()).map_err(|_| refuse())?;
+    let others = |f: &IniFile| -> Vec<(String, Pairs)> {
+        f.sections()
+            .iter()
+            .filter(|s| s.name != section)
+            .map(|s| (s.name.clone(), pairs_of(f, &s.name).unwrap_or_default()))
+            .collect()
+    };
+    if others(before) != others(&after) {
+        return Err(refuse());
+    }
+    let expected = set.map(|pairs| {
+        let mut expected = pairs_of(before, section).unwrap_or_default();
+        for (k, v) in pairs {
+            match expected.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = (*v).to_owned(),
+                None => expected.push(((*k).to_owned(), (*v).to_owned())),
+            }
+        }
+        expected
+    });
+    if pairs_of(&after, section) != expected {
+        return Err(refuse());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(s: &str) -> IniFile {
+        IniFile::parse(s.as_bytes()).unwrap()
+    }
+
+    fn set(s: &str, section: &str, pairs: &[(&str, &str)]) -> String {
+        set_keys(&file(s), section, pairs).unwrap()
+    }
+
+    #[test]
+    fn replaces_values_in_place_keeping_spacing() {
+        let before = "# keep\n[mfa]\naws_access_key_id=OLD\nregion   =  x\n\n[other]\nk = v\n";
+        let after = set(before, "mfa", &[("aws_access_key_id", "NEW")]);
+        assert_eq!(
+            after,
+            "# keep\n[mfa]\naws_access_key_id=NEW\nregion   =  x\n\n[other]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn adds_missing_keys_after_the_last_key_of_the_section() {
+        let before = "[mfa]\na = 1\n# trailing comment\n\n[other]\nk = v\n";
+        let after = set(before, "mfa", &[("b", "2"), ("a", "3")]);
+        assert_eq!(
+            after,
+            "[mfa]\na = 3\nb = 2\n# trailing comment\n\n[other]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn appends_a_new_section_at_the_end() {
+        assert_eq!(set("", "mfa", &[("k", "v")]), "[mfa]\nk = v\n");
+        assert_eq!(
+            set("[a]\nx = 1\n", "mfa", &[("k", "v")]),
+            "[a]\nx = 1\n\n[mfa]\nk = v\n"
+        );
+        assert_eq!(
+            set("[a]\nx = 1\n\n", "mfa", &[("k", "v")]),
+            "[a]\nx = 1\n\n[mfa]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn keeps_crlf_and_a_missing_final_newline() {
+        let after = set("[a]\r\nx = 1", "mfa", &[("k", "v")]);
+        assert_eq!(after, "[a]\r\nx = 1\r\n\r\n[mfa]\r\nk = v");
+        let after = set("[mfa]\r\nk = old", "mfa", &[("k", "new"), ("j", "2")]);
+        assert_eq!(after, "[mfa]\r\nk = new\r\nj = 2");
+    }
+
+    #[test]
+    fn header_only_section_gets_keys_after_the_header() {
+        let after = set("[mfa]\n[b]\nx = 1\n", "mfa", &[("k", "v")]);
+        assert_eq!(after, "[mfa]\nk = v\n[b]\nx = 1\n");
+    }
+
+    #[test]
+    fn empty_value_gets_a_space() {
+        assert_eq!(set("[a]\nk =\n", "a", &[("k", "v")]), "[a]\nk = v\n");
+        assert_eq!(set("[a]\nk=\n", "a", &[("k", "v")]), "[a]\nk=v\n");
+    }
+
+    #[test]
+    fn replacing_a_multiline_value_drops_its_continuation() {
+        let after = set("[a]\nk = one\n  two\n# c\nj = 1\n", "a", &[("k", "v")]);
+        assert_eq!(after, "[a]\nk = v\n# c\nj = 1\n");
+    }
+
+    #[test]
+    fn new_keys_follow_the_indentation_of_the_section() {
+        let before = "[a]\n   x = 1\n  [b]\ny = 2\n";
+        let after = set(before, "a", &[("k", "v")]);
+        assert_eq!(after, "[a]\n   x = 1\n   k = v\n  [b]\ny = 2\n");
+    }
+
+    #[test]
+    fn removes_a_section_and_one_blank_line() {
+        let before = "[a]\nx = 1\n\n[mfa]\nk = v\n# inside\nj = w\n\n[b]\ny = 2\n";
+        let after = remove_section(&file(before), "mfa").unwrap().unwrap();
+        assert_eq!(after, "[a]\nx = 1\n\n[b]\ny = 2\n");
+        assert!(remove_section(&file(before), "missing").is_none());
+    }
+
+    #[test]
+    fn appending_then_removing_a_section_restores_the_file() {
+        for original in [
+            "[a]\nx = 1",
+            "[a]\nx = 1\n",
+            "[a]\r\nx = 1\r\n",
+            "",
+            "# only a comment\n",
+        ] {
+            let added = set(original, "mfa", &[("k", "v")]);
+            let removed = remove_section(&file(&added), "mfa").unwrap().unwrap();
+            assert_eq!(removed, original, "{added:?}");
+        }
+    }
+
+    #[test]
+    fn removing_the_last_section_keeps_a_missing_final_newline() {
+        let after = remove_section(&file("[a]\nx = 1\n[mfa]\nk = v"), "mfa")
+            .unwrap()
+            .unwrap();
+        assert_eq!(after, "[a]\nx = 1");
+    }
+
+    #[test]
+    fn refuses_an_edit_that_would_change_another_section() {
+        // Removing [s] would make the indented [n] a continuation of x.
+        let before = "[a]\nx = 1\n[s]\n    y = 2\n    [n]\nz = 3\n";
+        assert!(remove_section(&file(before), "s").unwrap().is_err());
+    }
+
+    #[test]
+    fn refuses_values_that_would_not_read_back() {
+        let f = file("[a]\nx = 1\n");
+        assert!(set_keys(&f, "a", &[("x", "two\nlines = 3")]).is_err());
+        assert!(set_keys(&f, "a", &[("x", " padded ")]).is_err());
+    }
+}

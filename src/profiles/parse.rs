@@ -1,0 +1,531 @@
+//! Reads the AWS credentials and config files exactly as botocore does.
+//!
+//! botocore hands these files to Python's `configparser.RawConfigParser`
+//! with its defaults, so this parser follows the same rules:
+//!
+//! - lines end at `\n`, `\r\n` or a lone `\r` (Python's universal newlines);
+//! - a line whose stripped text starts with `#` or `;` is a comment; there
+//!   are no inline comments, so `key = a # b` has the value `a # b`;
+//! - `[name]` opens a section (the name is everything up to the last `]`);
+//!   `[DEFAULT]` holds keys that every other section inherits;
+//! - `key = value` or `key: value` sets a key (first `=` or `:` wins); keys
+//!   are lower-cased, values are stripped but otherwise raw: quotes and
+//!   backslashes are kept;
+//! - a line indented deeper than the key line before it continues that value;
+//! - a duplicate section, a duplicate key in a section, a key before any
+//!   section or a line that is none of the above makes the whole file invalid.
+//!
+//! The parser keeps the byte position of every line so that the editor can
+//! change a key and leave every other byte alone.
+
+use std::fmt;
+
+/// The name configparser reserves for keys inherited by every section.
+pub const DEFAULT_SECTION: &str = "DEFAULT";
+
+/// One physical line: `text[start..end]` is its content, `text[end..eol_end]` its line end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub start: usize,
+    pub end: usize,
+    pub eol_end: usize,
+}
+
+/// A key and its value, with the lines it was read from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The key, lower-cased as botocore sees it.
+    pub key: String,
+    /// The value, stripped, continuation lines joined with `\n`.
+    pub value: String,
+    /// The line of `key = value`.
+    pub line: usize,
+    /// Byte offset within that line's content where the value starts.
+    pub value_offset: usize,
+    /// Lines that continue the value (indented deeper).
+    pub continuation: Vec<usize>,
+}
+
+// Values can be secrets: keep them out of Debug output.
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("key", &self.key)
+            .field("value", &"<redacted>")
+            .field("line", &self.line)
+            .finish()
+    }
+}
+
+impl Entry {
+    /// The last line that belongs to this entry.
+    pub fn last_line(&self) -> usize {
+        self.continuation.last().copied().unwrap_or(self.line)
+    }
+}
+
+/// A `[name]` section and its keys in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub name: String,
+    pub header_line: usize,
+    pub entries: Vec<Entry>,
+}
+
+impl Section {
+    /// The value of `key` set in this section itself (not inherited).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entry(key).map(|e| e.value.as_str())
+    }
+
+    /// The entry for `key` set in this section itself.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// The last line that belongs to the section: its header or its last key.
+    pub fn last_line(&self) -> usize {
+        self.entries
+            .iter()
+            .map(Entry::last_line)
+            .max()
+            .unwrap_or(self.header_line)
+    }
+}
+
+/// Why a file could not be read; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub line: usize,
+    pub reason: ParseErrorKind,
+}
+
+/// What was wrong with a line. Never carries the line's text: it may hold a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    NotUtf8,
+    KeyBeforeSection,
+    DuplicateSection(String),
+    DuplicateKey { section: String, key: String },
+    NotKeyValue,
+    EmptyKey,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: ", self.line)?;
+        match &self.reason {
+            ParseErrorKind::NotUtf8 => f.write_str("the file is not valid UTF-8"),
+            ParseErrorKind::KeyBeforeSection => {
+                f.write_str("text before the first [section] header")
+            }
+            ParseErrorKind::DuplicateSection(name) => {
+                write!(f, "section [{name}] appears a second time")
+            }
+            ParseErrorKind::DuplicateKey { section, key } => {
+                write!(f, "key '{key}' appears a second time in [{section}]")
+            }
+            ParseErrorKind::NotKeyValue => f.write_str("expected 'key = value' or a [section]"),
+            ParseErrorKind::EmptyKey => f.write_str("a value without a key name"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A parsed credentials or config file, with its original text.
+#[derive(Clone, Default)]
+pub struct IniFile {
+    text: String,
+    lines: Vec<Line>,
+    sections: Vec<Section>,
+}
+
+// The text holds secrets: show only the structure.
+impl fmt::Debug for IniFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IniFile")
+            .field("lines", &self.lines.len())
+            .field("sections", &self.sections)
+            .finish()
+    }
+}
+
+impl IniFile {
+    /// Parses a file's bytes with botocore's rules.
+    pub fn parse(bytes: &[u8]) -> Result<IniFile, ParseError> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t.to_owned(),
+            Err(e) => {
+                let line = 1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                return Err(ParseError {
+                    line,
+                    reason: ParseErrorKind::NotUtf8,
+                });
+            }
+        };
+        let lines = split_lines(&text);
+        let sections = read_sections(&text, &lines)?;
+        Ok(IniFile {
+            text,
+            lines,
+            sections,
+        })
+    }
+
+    /// The original text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The physical lines.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// The content of line `i`, without its line end.
+    pub fn line_text(&self, i: usize) -> &str {
+        let l = self.lines[i];
+        &self.text[l.start..l.end]
+    }
+
+    /// The line end of line `i` (`""` for a last line without one).
+    pub fn line_end(&self, i: usize) -> &str {
+        let l = self.lines[i];
+        &self.text[l.end..l.eol_end]
+    }
+
+    /// The line end new lines should use: the file's first one, else `\n`.
+    pub fn eol(&self) -> &str {
+        self.lines
+            .iter()
+            .map(|l| &self.text[l.end..l.eol_end])
+            .find(|e| !e.is_empty())
+            .unwrap_or("\n")
+    }
+
+    /// All sections in file order, `[DEFAULT]` included.
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// The section named exactly `name`.
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.name == name)
+    }
+
+    /// The value botocore sees for `key` in section `name`, `[DEFAULT]` included.
+    pub fn get(&self, name: &str, key: &str) -> Option<&str> {
+        let own = self.section(name)?.get(key);
+        own.or_else(|| self.section(DEFAULT_SECTION).and_then(|d| d.get(key)))
+    }
+}
+
+/// Python's `str.isspace`, which its `strip()` and regex `\s` use.
+pub fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()`.
+pub fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+/// The leading whitespace of a line, as configparser measures indentation.
+pub fn indent_of(s: &str) -> &str {
+    let n = s.find(|c: char| !is_py_space(c)).unwrap_or(s.len());
+    &s[..n]
+}
+
+fn split_lines(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                lines.push(Line {
+                    start,
+                    end: i,
+                    eol_end: i + 1,
+                });
+                i += 1;
+                start = i;
+            }
+            b'\r' => {
+                let eol_end = if bytes.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                lines.push(Line {
+                    start,
+                    end: i,
+                    eol_end,
+                });
+                i = eol_end;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < bytes.len() {
+        lines.push(Line {
+            start,
+            end: bytes.len(),
+            eol_end: bytes.len(),
+        });
+    }
+    lines
+}
+
+/// The section name of a header line (already stripped), as configparser's
+/// `\[(?P<header>.+)\]` matches it: up to the last `]`, at least one character.
+fn header_name(value: &str) -> Option<&str> {
+    let rest = value.strip_prefix('[')?;
+    let close = rest.rfind(']')?;
+    (close > 0).then(|| &rest[..close])
+}
+
+/// Whether a line is a comment: its stripped text starts with `#` or `;`.
+pub fn is_comment(content: &str) -> bool {
+    let s = py_strip(content);
+    s.starts_with('#') || s.starts_with(';')
+}
+
+fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError> {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut current: Option<usize> = None;
+    // The key whose value a deeper-indented line would continue, and its pieces.
+    let mut open_entry = false;
+    let mut pieces: Vec<String> = Vec::new();
+    let mut indent_level = 0usize;
+
+    fn close(sections: &mut [Section], current: Option<usize>, pieces: &mut Vec<String>) {
+        if let (Some(s), false) = (current, pieces.is_empty()) {
+            if let Some(entry) = sections[s].entries.last_mut() {
+                let joined = pieces.join("\n");
+                entry.value = joined.trim_end_matches(is_py_space).to_owned();
+            }
+            pieces.clear();
+        }
+    }
+
+    for (i, l) in lines.iter().enumerate() {
+        let content = &text[l.start..l.end];
+        let err = |reason| ParseError {
+            line: i + 1,
+            reason,
+        };
+        let comment = is_comment(content);
+        let value = if comment { "" } else { py_strip(content) };
+        if value.is_empty() {
+            if !comment && open_entry {
+                pieces.push(String::new());
+            }
+            continue;
+        }
+        let indent = indent_of(content).chars().count();
+        if let (Some(s), true) = (current, open_entry && indent > indent_level) {
+            pieces.push(value.to_owned());
+            if let Some(entry) = sections[s].entries.last_mut() {
+                entry.continuation.push(i);
+            }
+            continue;
+        }
+        indent_level = indent;
+        if let Some(name) = header_name(value) {
+            close(&mut sections, current, &mut pieces);
+            open_entry = false;
+            match sections.iter().position(|s| s.name == name) {
+                Some(existing) if name == DEFAULT_SECTION => current = Some(existing),
+                Some(_) => return Err(err(ParseErrorKind::DuplicateSection(name.to_owned()))),
+                None => {
+                    sections.push(Section {
+                        name: name.to_owned(),
+                        header_line: i,
+                        entries: Vec::new(),
+                    });
+                    current = Some(sections.len() - 1);
+                }
+            }
+            continue;
+        }
+        let Some(s) = current else {
+            return Err(err(ParseErrorKind::KeyBeforeSection));
+        };
+        let Some(delim) = value.find(['=', ':']) else {
+            return Err(err(ParseErrorKind::NotKeyValue));
+        };
+        let key = value[..delim].trim_end_matches(is_py_space).to_lowercase();
+        if key.is_empty() {
+            return Err(err(ParseErrorKind::EmptyKey));
+        }
+        if sections[s].entry(&key).is_some() {
+            return Err(err(ParseErrorKind::DuplicateKey {
+                section: sections[s].name.clone(),
+                key,
+            }));
+        }
+        close(&mut sections, current, &mut pieces);
+        let after = &value[delim + 1..];
+        let first = py_strip(after);
+        // Where the value starts within the line's content, for in-place edits.
+        let lead = content.len() - content.trim_start_matches(is_py_space).len();
+        let value_offset =
+            lead + delim + 1 + (after.len() - after.trim_start_matches(is_py_space).len());
+        sections[s].entries.push(Entry {
+            key,
+            value: first.to_owned(),
+            line: i,
+            value_offset,
+            continuation: Vec::new(),
+        });
+        pieces.push(first.to_owned());
+        open_entry = true;
+    }
+    close(&mut sections, current, &mut pieces);
+    Ok(sections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> IniFile {
+        IniFile::parse(s.as_bytes()).unwrap()
+    }
+
+    fn error(s: &str) -> ParseError {
+        IniFile::parse(s.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn reads_sections_and_keys() {
+        let f = parse("# top\n[default]\naws_access_key_id = AKIA\n\n[mfa]\nRegion=eu-west-1\n");
+        assert_eq!(f.sections().len(), 2);
+        assert_eq!(f.get("default", "aws_access_key_id"), Some("AKIA"));
+        assert_eq!(f.get("mfa", "region"), Some("eu-west-1"));
+        assert_eq!(f.get("mfa", "missing"), None);
+        assert_eq!(f.get("nope", "region"), None);
+    }
+
+    #[test]
+    fn values_are_raw() {
+        let f = parse(
+            "[a]\nq = \"quoted\"\nb = back\\slash\nc = x # not a comment\nd = a=b\ne:colon\n",
+        );
+        assert_eq!(f.get("a", "q"), Some("\"quoted\""));
+        assert_eq!(f.get("a", "b"), Some("back\\slash"));
+        assert_eq!(f.get("a", "c"), Some("x # not a comment"));
+        assert_eq!(f.get("a", "d"), Some("a=b"));
+        assert_eq!(f.get("a", "e"), Some("colon"));
+    }
+
+    #[test]
+    fn first_delimiter_wins() {
+        let f = parse("[a]\nk:v=w\nx = y:z\n");
+        assert_eq!(f.get("a", "k"), Some("v=w"));
+        assert_eq!(f.get("a", "x"), Some("y:z"));
+    }
+
+    #[test]
+    fn line_ends_crlf_cr_and_missing_final_newline() {
+        let f = parse("[a]\r\nk = v\r\n[b]\rx = 1");
+        assert_eq!(f.get("a", "k"), Some("v"));
+        assert_eq!(f.get("b", "x"), Some("1"));
+        assert_eq!(f.eol(), "\r\n");
+        assert_eq!(f.line_end(3), "");
+    }
+
+    #[test]
+    fn continuation_lines_join_values() {
+        let f = parse(
+            "[a]\ns3 =\n  max_concurrent_requests = 10\n\n  addressing_style = path\nnext = 1\n",
+        );
+        assert_eq!(
+            f.get("a", "s3"),
+            Some("\nmax_concurrent_requests = 10\n\naddressing_style = path")
+        );
+        assert_eq!(f.get("a", "next"), Some("1"));
+        assert_eq!(
+            f.section("a").unwrap().entry("s3").unwrap().continuation,
+            vec![2, 4]
+        );
+    }
+
+    #[test]
+    fn indented_header_after_a_key_is_a_continuation() {
+        let f = parse("[a]\nk = v\n  [b]\n");
+        assert_eq!(f.get("a", "k"), Some("v\n[b]"));
+        assert!(f.section("b").is_none());
+    }
+
+    #[test]
+    fn comments_do_not_continue_values() {
+        let f = parse("[a]\nk = v\n  # note\n  ; other\nj = w\n");
+        assert_eq!(f.get("a", "k"), Some("v"));
+        assert_eq!(f.get("a", "j"), Some("w"));
+    }
+
+    #[test]
+    fn default_section_is_inherited() {
+        let f = parse("[DEFAULT]\nregion = r\n[a]\nk = v\n[b]\nregion = own\n");
+        assert_eq!(f.get("a", "region"), Some("r"));
+        assert_eq!(f.get("b", "region"), Some("own"));
+    }
+
+    #[test]
+    fn header_takes_up_to_the_last_bracket() {
+        let f = parse("[profile x] trailing]\nk = v\n[ spaced ]\n");
+        assert!(f.section("profile x] trailing").is_some());
+        assert!(f.section(" spaced ").is_some());
+    }
+
+    #[test]
+    fn keys_are_lowercased_and_duplicates_rejected() {
+        let e = error("[a]\nAWS_ACCESS_KEY_ID = 1\naws_access_key_id = 2\n");
+        assert_eq!(e.line, 3);
+        assert!(matches!(e.reason, ParseErrorKind::DuplicateKey { .. }));
+    }
+
+    #[test]
+    fn malformed_files_report_the_line() {
+        assert_eq!(error("k = v\n").reason, ParseErrorKind::KeyBeforeSection);
+        let e = error("[a]\nk = v\n\nthis is not a key\n");
+        assert_eq!((e.line, e.reason), (4, ParseErrorKind::NotKeyValue));
+        assert_eq!(error("[a]\n= v\n").reason, ParseErrorKind::EmptyKey);
+        let e = error("[a]\n[b]\n[a]\n");
+        assert_eq!(
+            (e.line, e.reason),
+            (3, ParseErrorKind::DuplicateSection("a".into()))
+        );
+        assert_eq!(error("[]\n").reason, ParseErrorKind::KeyBeforeSection);
+        let e = IniFile::parse(b"[a]\nk = \xff\n").unwrap_err();
+        assert_eq!((e.line, e.reason), (2, ParseErrorKind::NotUtf8));
+    }
+
+    #[test]
+    fn errors_never_quote_the_line() {
+        let e = error("[a]\naws_secret_access_key SECRETVALUE\n");
+        assert!(!e.to_string().contains("SECRETVALUE"));
+        assert!(!format!("{e:?}").contains("SECRETVALUE"));
+    }
+
+    #[test]
+    fn debug_of_a_file_hides_values() {
+        let f = parse("[a]\naws_secret_access_key = SECRETVALUE\n");
+        let shown = format!("{f:?}");
+        assert!(!shown.contains("SECRETVALUE"), "{shown}");
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        assert!(parse("").sections().is_empty());
+        assert!(parse("# only\n\n; comments\n").sections().is_empty());
+    }
+}

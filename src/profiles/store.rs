@@ -1,0 +1,285 @@
+//! Reading and writing the AWS files safely: atomic replace, 0600, symlinks
+//! kept, and a lock so that concurrent runs never lose each other's changes.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use super::parse::IniFile;
+use crate::error::Error;
+
+/// How long to wait for another `awsmfa` run to finish writing.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// One AWS file: where it is and what it holds (empty when it does not exist).
+#[derive(Debug, Clone)]
+pub struct AwsFile {
+    pub path: PathBuf,
+    pub ini: IniFile,
+}
+
+impl AwsFile {
+    /// Reads and parses `path`; a missing file reads as empty.
+    pub fn load(path: &Path) -> Result<AwsFile> {
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) if path.is_dir() => {
+                return Err(Error::failure(format!(
+                    "{} is a directory, not a file",
+                    path.display()
+                ))
+                .hint(format!("{e}"))
+                .into());
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let ini = IniFile::parse(&bytes).map_err(|e| {
+            Error::usage(format!("{}: {e}", path.display()))
+                .hint("fix that line by hand; awsmfa does not change a file it cannot read")
+        })?;
+        Ok(AwsFile {
+            path: path.to_owned(),
+            ini,
+        })
+    }
+
+    /// Replaces the file with `text`, atomically. `private` forces mode 0600;
+    /// otherwise an existing file keeps its mode and a new one gets 0600.
+    pub fn write(&self, text: &str, private: bool) -> Result<()> {
+        write_atomic(&self.path, text, private)
+    }
+}
+
+/// The file a path finally names, following symlinks, so that a symlinked
+/// file stays a symlink and its target is updated.
+fn real_path(path: &Path) -> Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
+            Error::failure(format!(
+                "{} is a symlink to a file that cannot be reached ({e})",
+                path.display()
+            ))
+            .into()
+        }),
+        _ => Ok(path.to_owned()),
+    }
+}
+
+/// Creates the directory (0700) if it is missing.
+fn ensure_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))
+}
+
+fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
+    let real = real_path(path)?;
+    let dir = real.parent().unwrap_or(Path::new("."));
+    ensure_dir(dir)?;
+    let name = real
+        .file_name()
+        .map_or("aws".into(), |n| n.to_string_lossy());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".awsmfa-tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let context = || format!("cannot write {}", real.display());
+    tmp.write_all(text.as_bytes()).with_context(context)?;
+    set_mode(tmp.as_file(), &real, private).with_context(context)?;
+    tmp.as_file().sync_all().with_context(context)?;
+    tmp.persist(&real)
+        .map_err(|e| e.error)
+        .with_context(context)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(file: &File, existing: &Path, private: bool) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = match fs::metadata(existing) {
+        Ok(meta) if !private => meta.permissions().mode() & 0o7777,
+        _ => 0o600,
+    };
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &File, _existing: &Path, _private: bool) -> io::Result<()> {
+    Ok(())
+}
+
+/// Makes the rename durable; best effort, as not every filesystem allows it.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// An exclusive lock on an AWS file, held until dropped.
+///
+/// The lock is on a sidecar file (`.credentials.awsmfa-lock`) beside the
+/// real file: the file itself is replaced by rename, so its inode changes.
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+}
+
+impl FileLock {
+    /// Waits (up to 10 s) for the lock on `path`.
+    pub fn acquire(path: &Path) -> Result<FileLock> {
+        let real = real_path(path)?;
+        let dir = real.parent().unwrap_or(Path::new("."));
+        ensure_dir(dir)?;
+        let name = real
+            .file_name()
+            .map_or("aws".into(), |n| n.to_string_lossy());
+        let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(&lock_path)
+            .with_context(|| format!("cannot open lock file {}", lock_path.display()))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(FileLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::failure(format!(
+                        "{} is locked by another awsmfa process",
+                        real.display()
+                    ))
+                    .hint(format!(
+                        "waited {}s; if no awsmfa is running, delete {}",
+                        LOCK_WAIT.as_secs(),
+                        lock_path.display()
+                    ))
+                    .into());
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_reads_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = AwsFile::load(&dir.path().join("nope")).unwrap();
+        assert!(f.ini.sections().is_empty());
+    }
+
+    #[test]
+    fn malformed_file_names_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        fs::write(&path, "[a]\nk = v\nbroken\n").unwrap();
+        let err = AwsFile::load(&path).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(text.contains("line 3"), "{text}");
+        assert_eq!(
+            crate::error::render(&err).0,
+            crate::exit_codes::ExitCode::Usage
+        );
+    }
+
+    #[test]
+    fn write_creates_private_file_and_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".aws").join("credentials");
+        let f = AwsFile::load(&path).unwrap();
+        f.write("[a]\n", true).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+        }
+        let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".awsmfa-tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn write_keeps_symlink_and_updates_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real-credentials");
+        fs::write(&target, "[old]\n").unwrap();
+        let link = dir.path().join("credentials");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        AwsFile::load(&link)
+            .unwrap()
+            .write("[new]\n", true)
+            .unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "[new]\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn config_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        fs::write(&path, "").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        AwsFile::load(&path)
+            .unwrap()
+            .write("[default]\n", false)
+            .unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+
+    #[test]
+    fn lock_is_exclusive_between_handles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let held = FileLock::acquire(&path).unwrap();
+        let lock_path = dir.path().join(".credentials.awsmfa-lock");
+        let other = File::options().write(true).open(&lock_path).unwrap();
+        assert!(other.try_lock().is_err());
+        drop(held);
+        assert!(other.try_lock().is_ok());
+    }
+}

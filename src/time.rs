@@ -1,0 +1,220 @@
+//! Just enough calendar arithmetic for session expirations: RFC 3339 in UTC.
+
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A point in time, in whole seconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// The current time.
+    pub fn now() -> Self {
+        let secs = match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        };
+        Timestamp(secs)
+    }
+
+    /// Parses `2026-11-23T19:20:32Z`, with optional fractional seconds and a
+    /// `+hh:mm` offset; a space instead of `T` and no zone (UTC) are accepted
+    /// too, as other MFA helpers write them.
+    pub fn parse(text: &str) -> Option<Self> {
+        let s = text.trim().as_bytes();
+        if s.len() < 19 {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<i64> {
+            let part = s.get(range)?;
+            if part.iter().all(u8::is_ascii_digit) {
+                std::str::from_utf8(part).ok()?.parse().ok()
+            } else {
+                None
+            }
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let separators_ok = s[4] == b'-'
+            && s[7] == b'-'
+            && matches!(s[10], b'T' | b't' | b' ')
+            && s[13] == b':'
+            && s[16] == b':';
+        if !separators_ok
+            || !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return None;
+        }
+        let mut rest = &s[19..];
+        if let Some(frac) = rest.strip_prefix(b".") {
+            let digits = frac.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            rest = &frac[digits..];
+        }
+        let offset = match rest {
+            b"" | b"Z" | b"z" => 0,
+            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+                let digits = [*h1, *h2, *m1, *m2];
+                if !digits.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                let d = |b: u8| i64::from(b - b'0');
+                let minutes = (d(*h1) * 10 + d(*h2)) * 60 + d(*m1) * 10 + d(*m2);
+                if *sign == b'+' { minutes } else { -minutes }
+            }
+            _ => return None,
+        };
+        let days = days_from_civil(year, month, day);
+        let local = days * 86_400 + hour * 3600 + minute * 60 + second;
+        Some(Timestamp(local - offset * 60))
+    }
+
+    /// Seconds from `self` until `later` (negative when `later` is earlier).
+    pub fn seconds_until(self, later: Timestamp) -> i64 {
+        later.0 - self.0
+    }
+
+    /// This time plus some seconds.
+    pub fn plus(self, seconds: i64) -> Timestamp {
+        Timestamp(self.0 + seconds)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC: `2026-11-23T19:20:32Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    }
+}
+
+/// A short human form of a span: `11h52m`, `4m`, `2d3h`, `45s`.
+pub fn human_span(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, m) => format!("{h}h{m:02}m"),
+        (d, h, _) => format!("{d}d{h}h"),
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's algorithms for the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_formats_rfc3339() {
+        let t = Timestamp::parse("2026-11-23T19:20:32Z").unwrap();
+        assert_eq!(t.0, 1_795_461_632);
+        assert_eq!(t.to_string(), "2026-11-23T19:20:32Z");
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn accepts_fractions_offsets_and_space_form() {
+        let t = Timestamp::parse("2026-11-23T19:20:32Z").unwrap();
+        assert_eq!(Timestamp::parse("2026-11-23T19:20:32.441421Z"), Some(t));
+        assert_eq!(Timestamp::parse("2026-11-23T20:20:32+01:00"), Some(t));
+        assert_eq!(Timestamp::parse("2026-11-23T18:20:32-01:00"), Some(t));
+        assert_eq!(Timestamp::parse("2026-11-23 19:20:32"), Some(t));
+        assert_eq!(Timestamp::parse("  2026-11-23T19:20:32+00:00 "), Some(t));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in [
+            "",
+            "tomorrow",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T19:20:32X",
+            "2026-11-23T19:20:32.Z",
+            "2026/11/23T19:20:32Z",
+            "+026-11-23T19:20:32Z",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn round_trips_across_centuries_and_leap_days() {
+        for secs in [0, 951_782_400, 4_107_542_399, -86_400, 1_709_164_800] {
+            let t = Timestamp(secs);
+            assert_eq!(Timestamp::parse(&t.to_string()), Some(t), "{t}");
+        }
+        assert!(Timestamp::parse("2024-02-29T00:00:00Z").is_some());
+        assert!(Timestamp::parse("2100-02-29T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn human_spans() {
+        assert_eq!(human_span(42_720), "11h52m");
+        assert_eq!(human_span(240), "4m");
+        assert_eq!(human_span(45), "45s");
+        assert_eq!(human_span(-5), "0s");
+        assert_eq!(human_span(3 * 3600 + 60), "3h01m");
+        assert_eq!(human_span(86_400 * 2 + 3 * 3600), "2d3h");
+    }
+}
