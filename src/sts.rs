@@ -132,10 +132,16 @@ fn classify(
 ) -> StsError {
     use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
     match &err {
-        SdkError::ServiceError(e) => StsError::Service {
-            code: e.err().code().map(str::to_owned),
-            message: e.err().message().map(str::to_owned),
-        },
+        SdkError::ServiceError(e) => {
+            // Some emulators and proxies wrap the error as <Errors><Error>,
+            // which the SDK does not read: fall back to the raw body.
+            let body = e.raw().body().bytes().and_then(|b| std::str::from_utf8(b).ok());
+            let from_body = |tag| body.and_then(|b| xml_text(b, tag));
+            StsError::Service {
+                code: e.err().code().map(str::to_owned).or_else(|| from_body("Code")),
+                message: e.err().message().map(str::to_owned).or_else(|| from_body("Message")),
+            }
+        }
         SdkError::TimeoutError(_) => StsError::Unreachable {
             detail: format!("no answer within {}s", OPERATION_TIMEOUT.as_secs()),
         },
@@ -150,6 +156,20 @@ fn classify(
             detail: format!("{}", DisplayErrorContext(&err)),
         },
     }
+}
+
+/// The text of the first `<tag>…</tag>` in an XML body, entities decoded.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    let text = body[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    Some(text)
 }
 
 /// The innermost message of an error chain: "Connection refused (os error 111)".
@@ -255,6 +275,15 @@ mod tests {
             detail: "refused".into(),
         };
         assert_eq!(says(unreachable), "could not reach STS at http://sts.test");
+    }
+
+    #[test]
+    fn reads_codes_from_wrapped_error_bodies() {
+        let body = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>\
+                    <Message>a &amp; b</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_text(body, "Code").as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(xml_text(body, "Message").as_deref(), Some("a & b"));
+        assert_eq!(xml_text(body, "Type"), None);
     }
 
     #[test]

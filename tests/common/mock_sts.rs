@@ -1,0 +1,132 @@
+//! A tiny HTTP server for STS answers moto cannot give: error codes, hangs,
+//! garbage. Each test gets its own, on its own port.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the server does with a request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// An HTTP status and body.
+    Status(u16, String),
+    /// Read the request, then never answer (until the test ends).
+    Hang,
+}
+
+pub struct MockSts {
+    pub port: u16,
+    requests: Arc<AtomicUsize>,
+    bodies: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The XML body STS sends with an error.
+pub fn sts_error(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>4f1a7d3e-0000-4000-8000-000000000000</RequestId></ErrorResponse>"
+    )
+}
+
+impl MockSts {
+    /// Serves `replies` in turn; the last one repeats.
+    pub fn start(replies: Vec<Reply>) -> MockSts {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (count, seen, stopping) = (requests.clone(), bodies.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stopping.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        stream.set_nonblocking(false).unwrap();
+                        let n = count.fetch_add(1, Ordering::SeqCst);
+                        let reply = replies[n.min(replies.len() - 1)].clone();
+                        if let Some(stream) = serve(stream, &reply, &seen) {
+                            held.push(stream);
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        MockSts {
+            port,
+            requests,
+            bodies,
+            stop,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many connections carried a request.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The request bodies received.
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+impl Drop for MockSts {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads one request and answers it; returns the stream to keep open when hanging.
+fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) -> Option<TcpStream> {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let header_end = loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < header_end + length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    seen.lock()
+        .unwrap()
+        .push(String::from_utf8_lossy(&buf[header_end..]).into_owned());
+    match reply {
+        Reply::Hang => Some(stream),
+        Reply::Status(status, body) => {
+            let response = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+            None
+        }
+    }
+}

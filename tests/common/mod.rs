@@ -1,0 +1,168 @@
+//! Shared test harness: a private HOME per test, the real peers (moto_server,
+//! the AWS CLI, shells) and a small mock STS for answers moto cannot give.
+#![allow(dead_code, unused_imports)]
+
+pub mod mock_sts;
+pub mod moto;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub use mock_sts::MockSts;
+pub use moto::Moto;
+
+/// Fake long-term keys: never real, recognisable in a leak.
+pub const ACCESS_KEY_ID: &str = "AKIAFAKEFAKEFAKE1234";
+pub const SECRET_ACCESS_KEY: &str = "fakeSecretKey/ForTests+0123456789abcdef";
+pub const DEVICE: &str = "arn:aws:iam::123456789012:mfa/tester";
+/// The session moto hands out for GetSessionToken.
+pub const MOTO_SESSION_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const MOTO_SESSION_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+
+/// `[default]` with fake long-term keys and an MFA device.
+pub fn default_credentials() -> String {
+    format!(
+        "[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\nmfa_serial = {DEVICE}\n"
+    )
+}
+
+/// A temporary HOME with its own `~/.aws`, and the environment awsmfa runs in.
+pub struct TestEnv {
+    home: tempfile::TempDir,
+    vars: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let home = tempfile::tempdir().expect("temp HOME");
+        fs::create_dir(home.path().join(".aws")).unwrap();
+        TestEnv { home, vars: Vec::new() }
+    }
+
+    /// A HOME holding `[default]` with fake keys and an MFA device.
+    pub fn with_default_profile() -> TestEnv {
+        let env = TestEnv::new();
+        env.write_credentials(&default_credentials());
+        env
+    }
+
+    /// Sets a variable for every command this environment runs.
+    pub fn var(mut self, key: &str, value: &str) -> TestEnv {
+        self.vars.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.home().join(".aws").join("credentials")
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".aws").join("config")
+    }
+
+    pub fn write_credentials(&self, text: &str) {
+        fs::write(self.credentials_path(), text).unwrap();
+    }
+
+    pub fn write_config(&self, text: &str) {
+        fs::write(self.config_path(), text).unwrap();
+    }
+
+    pub fn credentials(&self) -> String {
+        fs::read_to_string(self.credentials_path()).unwrap_or_default()
+    }
+
+    pub fn config(&self) -> String {
+        fs::read_to_string(self.config_path()).unwrap_or_default()
+    }
+
+    /// Applies the clean environment: nothing from the developer's or CI's
+    /// own `AWS_*` variables, only PATH, HOME and what the test set.
+    pub fn apply(&self, cmd: &mut std::process::Command) {
+        cmd.env_clear();
+        for key in ["PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP"] {
+            if let Some(v) = std::env::var_os(key) {
+                cmd.env(key, v);
+            }
+        }
+        cmd.env("HOME", self.home());
+        cmd.env("USERPROFILE", self.home());
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+    }
+
+    /// `awsmfa ARGS` in this environment, stdin empty unless the test writes it.
+    pub fn awsmfa(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut std_cmd = std::process::Command::new(env!("CARGO_BIN_EXE_awsmfa"));
+        self.apply(&mut std_cmd);
+        std_cmd.args(args);
+        let mut cmd = assert_cmd::Command::from_std(std_cmd);
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// Any program in this environment (a shell, the AWS CLI, python).
+    pub fn program(&self, program: &Path, args: &[&str]) -> assert_cmd::Command {
+        let mut std_cmd = std::process::Command::new(program);
+        self.apply(&mut std_cmd);
+        std_cmd.args(args);
+        let mut cmd = assert_cmd::Command::from_std(std_cmd);
+        cmd.timeout(std::time::Duration::from_secs(120));
+        cmd
+    }
+
+    /// Logs in against `endpoint` with a fixed code; panics unless it succeeds.
+    pub fn login(&self, endpoint: &str, extra: &[&str]) {
+        let mut args = vec!["login", "--code", "123456", "--endpoint-url", endpoint];
+        args.extend_from_slice(extra);
+        self.awsmfa(&args).assert().success();
+    }
+}
+
+/// Finds a program on PATH. A missing peer fails the run in CI (`CI=true`),
+/// unless `AWSMFA_OPTIONAL_PEERS` names it; elsewhere the test is skipped with a note.
+pub fn peer(name: &str) -> Option<PathBuf> {
+    if let Some(found) = which(name) {
+        return Some(found);
+    }
+    let optional = std::env::var("AWSMFA_OPTIONAL_PEERS").unwrap_or_default();
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if in_ci && !optional.split(',').any(|p| p.trim() == name) {
+        panic!("test peer '{name}' is not on PATH (run scripts/test.sh, which installs it)");
+    }
+    eprintln!("note: skipping, '{name}' is not installed (scripts/test.sh installs it)");
+    None
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).find_map(|dir| {
+        let candidates = [dir.join(name), dir.join(format!("{name}.exe"))];
+        candidates.into_iter().find(|p| p.is_file())
+    })
+}
+
+/// A free loopback port (bound, then released for the server to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Evaluates `key = value` lines of a section the way botocore does, via
+/// `aws configure get` (the real AWS CLI reading the real file).
+pub fn aws_configure_get(env: &TestEnv, aws: &Path, key: &str, profile: &str) -> String {
+    let out = env
+        .program(aws, &["configure", "get", key, "--profile", profile])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "aws configure get {key}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+}
