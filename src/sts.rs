@@ -137,9 +137,18 @@ fn classify(
             // which the SDK does not read: fall back to the raw body.
             let body = e.raw().body().bytes().and_then(|b| std::str::from_utf8(b).ok());
             let from_body = |tag| body.and_then(|b| xml_text(b, tag));
-            StsError::Service {
-                code: e.err().code().map(str::to_owned).or_else(|| from_body("Code")),
-                message: e.err().message().map(str::to_owned).or_else(|| from_body("Message")),
+            let code = e.err().code().map(str::to_owned).or_else(|| from_body("Code"));
+            let message = e.err().message().map(str::to_owned).or_else(|| from_body("Message"));
+            let status = e.raw().status();
+            match code {
+                None if status.is_success() => StsError::BadResponse {
+                    detail: format!("HTTP {} with a body that is not a GetSessionToken answer", status.as_u16()),
+                },
+                None => StsError::Service {
+                    code: None,
+                    message: Some(message.unwrap_or_else(|| format!("HTTP {}", status.as_u16()))),
+                },
+                code => StsError::Service { code, message },
             }
         }
         SdkError::TimeoutError(_) => StsError::Unreachable {
@@ -219,7 +228,7 @@ pub fn explain(err: StsError, profile: &str, endpoint: &str) -> Error {
                     "the access key of profile {profile} may not call sts:GetSessionToken"
                 ))
                 .hint(format!("STS says: {message}")),
-                "" => Error::failure(format!("STS at {endpoint} refused the request")),
+                "" => Error::failure(format!("STS at {endpoint} refused the request ({message})")),
                 _ => Error::failure(format!("STS refused the request: {code}: {message}")),
             }
         }

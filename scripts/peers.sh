@@ -1,0 +1,51 @@
+# Sourced by the scripts: makes sure the real peers the tests and the demo
+# talk to are installed, and puts them on PATH.
+#   - moto_server (a local STS/IAM/S3) and the AWS CLI, in a venv at .venv
+#   - bash, dash, zsh and fish, from Debian packages when missing
+# Safe to run again: it installs only what is missing.
+
+AWSMFA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+AWSMFA_VENV="$AWSMFA_ROOT/.venv"
+# Pinned so every machine tests against the same peers.
+AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11")
+
+ensure_python_peers() {
+    local stamp="$AWSMFA_VENV/.awsmfa-peers"
+    if [[ -x "$AWSMFA_VENV/bin/moto_server" && -x "$AWSMFA_VENV/bin/aws" ]] &&
+        [[ "$(cat "$stamp" 2>/dev/null)" == "${AWSMFA_PY_PEERS[*]}" ]]; then
+        return
+    fi
+    echo "peers: installing ${AWSMFA_PY_PEERS[*]} into .venv" >&2
+    python3 -m venv "$AWSMFA_VENV"
+    "$AWSMFA_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${AWSMFA_PY_PEERS[@]}"
+    echo "${AWSMFA_PY_PEERS[*]}" >"$stamp"
+}
+
+ensure_shells() {
+    local missing=()
+    for shell in bash dash zsh fish; do
+        command -v "$shell" >/dev/null 2>&1 || missing+=("$shell")
+    done
+    ((${#missing[@]} == 0)) && return
+    echo "peers: installing ${missing[*]} from Debian packages" >&2
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    if command -v apt-get >/dev/null 2>&1; then
+        $sudo apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    elif command -v brew >/dev/null 2>&1; then
+        brew install "${missing[@]}"
+    else
+        echo "peers: cannot install ${missing[*]}: no apt-get or brew" >&2
+        return 1
+    fi
+}
+
+ensure_peers() {
+    ensure_python_peers
+    ensure_shells
+    export PATH="$AWSMFA_VENV/bin:$PATH"
+    # The tests' own environment is clean, but the peers they start must not
+    # inherit this machine's AWS settings either.
+    unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+}

@@ -1,0 +1,193 @@
+//! `awsmfa env` evaluated by real shells: bash, dash, zsh, sh and fish get the exact values.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+/// Session values with every character a shell might interpret.
+const TRICKY_ID: &str = "ASIA'quote\"dq$HOME`x`";
+const TRICKY_SECRET: &str = r#"s3cr\et'$(touch pwned);&|<>*?!%#~é’\'\\"#;
+const TRICKY_TOKEN: &str = "tok/+=${PATH}\\n\\t'' \"\" end";
+const EXPIRATION: &str = "2999-01-01T00:00:00Z";
+
+fn tricky_env() -> TestEnv {
+    let env = TestEnv::new().var("AWSMFA_BIN", env!("CARGO_BIN_EXE_awsmfa"));
+    env.write_credentials(&format!(
+        "{}\n[mfa]\naws_access_key_id = {TRICKY_ID}\naws_secret_access_key = {TRICKY_SECRET}\n\
+         aws_session_token = {TRICKY_TOKEN}\nexpiration = {EXPIRATION}\n",
+        default_credentials()
+    ));
+    env
+}
+
+fn expected() -> String {
+    format!("{TRICKY_ID}\n{TRICKY_SECRET}\n{TRICKY_TOKEN}\n{EXPIRATION}\n")
+}
+
+const POSIX_SCRIPT: &str = r#"eval "$("$AWSMFA_BIN" env --shell "$SHELL_NAME")" || exit 9
+printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION""#;
+
+fn check_posix_shell(name: &str) {
+    let Some(shell) = peer(name) else { return };
+    let env = tricky_env().var("SHELL_NAME", name);
+    env.program(&shell, &["-c", POSIX_SCRIPT])
+        .current_dir(env.home())
+        .assert()
+        .success()
+        .stdout(expected());
+    assert!(!env.home().join("pwned").exists());
+}
+
+#[test]
+fn bash_evaluates_exact_values() {
+    check_posix_shell("bash");
+}
+
+#[test]
+fn dash_evaluates_exact_values() {
+    check_posix_shell("dash");
+}
+
+#[test]
+fn zsh_evaluates_exact_values() {
+    check_posix_shell("zsh");
+}
+
+#[test]
+fn sh_evaluates_exact_values() {
+    check_posix_shell("sh");
+}
+
+#[test]
+fn fish_evaluates_exact_values() {
+    let Some(fish) = peer("fish") else { return };
+    let env = tricky_env();
+    let script = r#"$AWSMFA_BIN env --shell fish | source; or exit 9
+printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION""#;
+    env.program(&fish, &["--no-config", "-c", script])
+        .current_dir(env.home())
+        .assert()
+        .success()
+        .stdout(expected());
+}
+
+#[test]
+fn shell_is_detected_from_the_shell_variable() {
+    let Some(fish) = peer("fish") else { return };
+    let env = tricky_env().var("SHELL", fish.to_str().unwrap());
+    env.awsmfa(&["env"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("set -gx AWS_ACCESS_KEY_ID "));
+    let script = r#"$AWSMFA_BIN env | source; printf '%s\n' "$AWS_SECRET_ACCESS_KEY""#;
+    env.program(&fish, &["--no-config", "-c", script])
+        .assert()
+        .success()
+        .stdout(format!("{TRICKY_SECRET}\n"));
+    let env = tricky_env().var("SHELL", "/bin/bash");
+    env.awsmfa(&["env"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("export AWS_ACCESS_KEY_ID="));
+    let env = tricky_env();
+    env.awsmfa(&["env"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("export AWS_ACCESS_KEY_ID="));
+}
+
+#[test]
+fn unset_removes_the_variables() {
+    let Some(bash) = peer("bash") else { return };
+    let env = tricky_env();
+    let script = r#"eval "$("$AWSMFA_BIN" env)"; eval "$("$AWSMFA_BIN" env --unset)"
+for v in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION; do
+  eval "printf '%s=%s\n' $v \"\${$v-unset}\""
+done"#;
+    env.program(&bash, &["-c", script]).assert().success().stdout(
+        "AWS_ACCESS_KEY_ID=unset\nAWS_SECRET_ACCESS_KEY=unset\nAWS_SESSION_TOKEN=unset\nAWS_CREDENTIAL_EXPIRATION=unset\n",
+    );
+    let Some(fish) = peer("fish") else { return };
+    let script = r#"$AWSMFA_BIN env --shell fish | source; $AWSMFA_BIN env --shell fish --unset | source
+set -q AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION; or echo all-unset"#;
+    env.program(&fish, &["--no-config", "-c", script])
+        .assert()
+        .success()
+        .stdout("all-unset\n");
+}
+
+#[test]
+fn every_shell_syntax_is_printed() {
+    let env = tricky_env();
+    let first_line = |shell: &str| {
+        let out = env.awsmfa(&["env", "--shell", shell]).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap().lines().next().unwrap().to_owned()
+    };
+    let quoted_id = "ASIA'\\''quote\"dq$HOME`x`";
+    assert_eq!(first_line("bash"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
+    assert_eq!(first_line("zsh"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
+    assert_eq!(first_line("sh"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
+    assert_eq!(first_line("fish"), "set -gx AWS_ACCESS_KEY_ID 'ASIA\\'quote\"dq$HOME`x`';");
+    assert_eq!(first_line("powershell"), "$Env:AWS_ACCESS_KEY_ID = 'ASIA''quote\"dq$HOME`x`'");
+    assert_eq!(first_line("cmd"), "set AWS_ACCESS_KEY_ID=ASIA'quote^\"dq$HOME`x`");
+}
+
+#[test]
+fn a_moto_session_round_trips_through_bash() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(bash) = peer("bash") else { return };
+    let env = TestEnv::with_default_profile().var("AWSMFA_BIN", env!("CARGO_BIN_EXE_awsmfa"));
+    env.login(&moto.url(), &[]);
+    let script = r#"eval "$("$AWSMFA_BIN" env)"; printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY""#;
+    env.program(&bash, &["-c", script])
+        .assert()
+        .success()
+        .stdout(format!("{MOTO_SESSION_KEY_ID}\n{MOTO_SESSION_SECRET}\n"));
+}
+
+#[test]
+fn no_session_prints_nothing_and_exits_3() {
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&["env"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains("no session in profile mfa"))
+        .stderr(predicate::str::contains("hint: run 'awsmfa login'"));
+    // A profile with long-term keys is not a session either.
+    env.awsmfa(&["env", "--target", "default"]).assert().code(3).stdout("");
+    // Nor is a missing credentials file.
+    TestEnv::new().awsmfa(&["env"]).assert().code(3).stdout("");
+}
+
+#[test]
+fn expired_session_prints_nothing_and_exits_3() {
+    let env = TestEnv::new();
+    env.write_credentials(
+        "[work-mfa]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = t\n\
+         expiration = 2020-01-01T00:00:00Z\n",
+    );
+    env.awsmfa(&["env", "--profile", "work"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains("expired at 2020-01-01T00:00:00Z"))
+        .stderr(predicate::str::contains("awsmfa login --profile work"));
+}
+
+#[test]
+fn env_reads_the_target_named_by_flag_or_variable() {
+    let env = TestEnv::new().var("AWSMFA_TARGET", "fromvar");
+    env.write_credentials(
+        "[fromvar]\naws_access_key_id = ASIAVAR\naws_secret_access_key = s\naws_session_token = t\n\
+         [fromflag]\naws_access_key_id = ASIAFLAG\naws_secret_access_key = s\naws_session_token = t\n",
+    );
+    env.awsmfa(&["env"]).assert().success().stdout(predicate::str::contains("ASIAVAR"));
+    env.awsmfa(&["env", "-t", "fromflag"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ASIAFLAG"))
+        .stdout(predicate::str::contains("AWS_CREDENTIAL_EXPIRATION").not());
+}
