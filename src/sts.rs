@@ -135,14 +135,29 @@ fn classify(
         SdkError::ServiceError(e) => {
             // Some emulators and proxies wrap the error as <Errors><Error>,
             // which the SDK does not read: fall back to the raw body.
-            let body = e.raw().body().bytes().and_then(|b| std::str::from_utf8(b).ok());
+            let body = e
+                .raw()
+                .body()
+                .bytes()
+                .and_then(|b| std::str::from_utf8(b).ok());
             let from_body = |tag| body.and_then(|b| xml_text(b, tag));
-            let code = e.err().code().map(str::to_owned).or_else(|| from_body("Code"));
-            let message = e.err().message().map(str::to_owned).or_else(|| from_body("Message"));
+            let code = e
+                .err()
+                .code()
+                .map(str::to_owned)
+                .or_else(|| from_body("Code"));
+            let message = e
+                .err()
+                .message()
+                .map(str::to_owned)
+                .or_else(|| from_body("Message"));
             let status = e.raw().status();
             match code {
                 None if status.is_success() => StsError::BadResponse {
-                    detail: format!("HTTP {} with a body that is not a GetSessionToken answer", status.as_u16()),
+                    detail: format!(
+                        "HTTP {} with a body that is not a GetSessionToken answer",
+                        status.as_u16()
+                    ),
                 },
                 None => StsError::Service {
                     code: None,
@@ -290,7 +305,10 @@ mod tests {
     fn reads_codes_from_wrapped_error_bodies() {
         let body = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>\
                     <Message>a &amp; b</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(xml_text(body, "Code").as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(
+            xml_text(body, "Code").as_deref(),
+            Some("SignatureDoesNotMatch")
+        );
         assert_eq!(xml_text(body, "Message").as_deref(), Some("a & b"));
         assert_eq!(xml_text(body, "Type"), None);
     }

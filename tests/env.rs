@@ -123,15 +123,38 @@ fn every_shell_syntax_is_printed() {
     let first_line = |shell: &str| {
         let out = env.awsmfa(&["env", "--shell", shell]).output().unwrap();
         assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap().lines().next().unwrap().to_owned()
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
     };
     let quoted_id = "ASIA'\\''quote\"dq$HOME`x`";
-    assert_eq!(first_line("bash"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
-    assert_eq!(first_line("zsh"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
-    assert_eq!(first_line("sh"), format!("export AWS_ACCESS_KEY_ID='{quoted_id}'"));
-    assert_eq!(first_line("fish"), "set -gx AWS_ACCESS_KEY_ID 'ASIA\\'quote\"dq$HOME`x`';");
-    assert_eq!(first_line("powershell"), "$Env:AWS_ACCESS_KEY_ID = 'ASIA''quote\"dq$HOME`x`'");
-    assert_eq!(first_line("cmd"), "set AWS_ACCESS_KEY_ID=ASIA'quote^\"dq$HOME`x`");
+    assert_eq!(
+        first_line("bash"),
+        format!("export AWS_ACCESS_KEY_ID='{quoted_id}'")
+    );
+    assert_eq!(
+        first_line("zsh"),
+        format!("export AWS_ACCESS_KEY_ID='{quoted_id}'")
+    );
+    assert_eq!(
+        first_line("sh"),
+        format!("export AWS_ACCESS_KEY_ID='{quoted_id}'")
+    );
+    assert_eq!(
+        first_line("fish"),
+        "set -gx AWS_ACCESS_KEY_ID 'ASIA\\'quote\"dq$HOME`x`';"
+    );
+    assert_eq!(
+        first_line("powershell"),
+        "$Env:AWS_ACCESS_KEY_ID = 'ASIA''quote\"dq$HOME`x`'"
+    );
+    assert_eq!(
+        first_line("cmd"),
+        "set AWS_ACCESS_KEY_ID=ASIA'quote^\"dq$HOME`x`"
+    );
 }
 
 #[test]
@@ -157,7 +180,10 @@ fn no_session_prints_nothing_and_exits_3() {
         .stderr(predicate::str::contains("no session in profile mfa"))
         .stderr(predicate::str::contains("hint: run 'awsmfa login'"));
     // A profile with long-term keys is not a session either.
-    env.awsmfa(&["env", "--target", "default"]).assert().code(3).stdout("");
+    env.awsmfa(&["env", "--target", "default"])
+        .assert()
+        .code(3)
+        .stdout("");
     // Nor is a missing credentials file.
     TestEnv::new().awsmfa(&["env"]).assert().code(3).stdout("");
 }
@@ -184,7 +210,10 @@ fn env_reads_the_target_named_by_flag_or_variable() {
         "[fromvar]\naws_access_key_id = ASIAVAR\naws_secret_access_key = s\naws_session_token = t\n\
          [fromflag]\naws_access_key_id = ASIAFLAG\naws_secret_access_key = s\naws_session_token = t\n",
     );
-    env.awsmfa(&["env"]).assert().success().stdout(predicate::str::contains("ASIAVAR"));
+    env.awsmfa(&["env"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ASIAVAR"));
     env.awsmfa(&["env", "-t", "fromflag"])
         .assert()
         .success()

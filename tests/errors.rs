@@ -31,23 +31,41 @@ fn rejected_mfa_code() {
         "MultiFactorAuthentication failed with invalid MFA one time pass code.",
     );
     let (stderr, mock) = login_against(Reply::Status(403, body), 1);
-    assert!(stderr.starts_with("awsmfa: error: the MFA code was rejected"), "{stderr}");
-    assert!(stderr.contains("  hint: wait for the next code"), "{stderr}");
+    assert!(
+        stderr.starts_with("awsmfa: error: the MFA code was rejected"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  hint: wait for the next code"),
+        "{stderr}"
+    );
     assert_eq!(mock.requests(), 1, "a rejected code is not retried");
 }
 
 #[test]
 fn unknown_access_key() {
-    let body = sts_error("InvalidClientTokenId", "The security token included in the request is invalid.");
+    let body = sts_error(
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    );
     let (stderr, _) = login_against(Reply::Status(403, body), 1);
-    assert!(stderr.contains("the access key of profile default is unknown or inactive"), "{stderr}");
+    assert!(
+        stderr.contains("the access key of profile default is unknown or inactive"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn wrong_secret_and_clock_skew() {
-    let body = sts_error("SignatureDoesNotMatch", "The request signature we calculated does not match");
+    let body = sts_error(
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match",
+    );
     let (stderr, _) = login_against(Reply::Status(403, body), 1);
-    assert!(stderr.contains("the secret key of profile default does not match its access key"), "{stderr}");
+    assert!(
+        stderr.contains("the secret key of profile default does not match its access key"),
+        "{stderr}"
+    );
     let body = sts_error(
         "SignatureDoesNotMatch",
         "Signature expired: 20260101T000000Z is now earlier than 20261123T100000Z (20261123T101500Z - 15 min.)",
@@ -58,9 +76,15 @@ fn wrong_secret_and_clock_skew() {
 
 #[test]
 fn expired_token() {
-    let body = sts_error("ExpiredToken", "The security token included in the request is expired");
+    let body = sts_error(
+        "ExpiredToken",
+        "The security token included in the request is expired",
+    );
     let (stderr, _) = login_against(Reply::Status(403, body), 1);
-    assert!(stderr.contains("default holds an expired session token"), "{stderr}");
+    assert!(
+        stderr.contains("default holds an expired session token"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -70,7 +94,10 @@ fn access_denied_for_other_reasons() {
         "User: arn:aws:iam::123456789012:user/t is not authorized to perform: sts:GetSessionToken",
     );
     let (stderr, _) = login_against(Reply::Status(403, body), 1);
-    assert!(stderr.contains("may not call sts:GetSessionToken"), "{stderr}");
+    assert!(
+        stderr.contains("may not call sts:GetSessionToken"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -87,7 +114,9 @@ fn connection_refused_names_the_endpoint() {
     env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &url])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!("could not reach STS at {url}")));
+        .stderr(predicate::str::contains(format!(
+            "could not reach STS at {url}"
+        )));
 }
 
 #[test]
@@ -116,12 +145,27 @@ fn bad_input_is_refused_before_any_request() {
         (&["--code", "1234567"], "6 digits"),
         (&["--code", "abcdef"], "6 digits"),
         (&["--code", "123456", "--duration", "899"], "900 to 129600"),
-        (&["--code", "123456", "--duration", "129601"], "900 to 129600"),
+        (
+            &["--code", "123456", "--duration", "129601"],
+            "900 to 129600",
+        ),
         (&["--code", "123456", "--duration", "37h"], "900 to 129600"),
-        (&["--code", "123456", "--duration", "soon"], "not a duration"),
-        (&["--code", "123456", "--endpoint-url", "ftp://x"], "not an http(s) URL"),
-        (&["--code", "123456", "--profile", "has space"], "cannot be used as a profile name"),
-        (&["--code", "123456", "--shell", "bash"], "unexpected argument"),
+        (
+            &["--code", "123456", "--duration", "soon"],
+            "not a duration",
+        ),
+        (
+            &["--code", "123456", "--endpoint-url", "ftp://x"],
+            "not an http(s) URL",
+        ),
+        (
+            &["--code", "123456", "--profile", "has space"],
+            "cannot be used as a profile name",
+        ),
+        (
+            &["--code", "123456", "--shell", "bash"],
+            "unexpected argument",
+        ),
     ];
     for (args, message) in cases {
         let env = TestEnv::with_default_profile().var("AWS_ENDPOINT_URL", &url);
@@ -161,7 +205,10 @@ fn the_code_never_appears_in_errors() {
     ] {
         let out = env.awsmfa(&args).output().unwrap();
         let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(!stderr.contains("98765") && !stderr.contains("876543"), "{stderr}");
+        assert!(
+            !stderr.contains("98765") && !stderr.contains("876543"),
+            "{stderr}"
+        );
     }
 }
 
@@ -171,24 +218,39 @@ fn refusals_are_runtime_failures_and_write_nothing() {
     let url = mock.url();
     let cases: &[(&str, &[&str], &str)] = &[
         // Target equal to source.
-        (&default_credentials(), &["--target", "default"], "cannot be the source profile"),
+        (
+            &default_credentials(),
+            &["--target", "default"],
+            "cannot be the source profile",
+        ),
         // Target holding long-term keys.
         (
-            &format!("{}[mfa]\naws_access_key_id = AKIAKEEP\naws_secret_access_key = keep\n", default_credentials()),
+            &format!(
+                "{}[mfa]\naws_access_key_id = AKIAKEEP\naws_secret_access_key = keep\n",
+                default_credentials()
+            ),
             &[],
             "mfa holds long-term keys",
         ),
         // Source holding a session.
         (
-            &format!("[default]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = t\nmfa_serial = {DEVICE}\n"),
+            &format!(
+                "[default]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = t\nmfa_serial = {DEVICE}\n"
+            ),
             &[],
             "default holds temporary credentials; GetSessionToken needs long-term keys",
         ),
         // No keys at all.
-        ("[other]\nx = 1\n", &[], "no long-term keys for profile default"),
+        (
+            "[other]\nx = 1\n",
+            &[],
+            "no long-term keys for profile default",
+        ),
         // No device.
         (
-            &format!("[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"),
+            &format!(
+                "[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"
+            ),
             &[],
             "no MFA device",
         ),
@@ -217,7 +279,9 @@ fn missing_device_says_how_to_set_mfa_serial() {
     env.awsmfa(&["login", "--code", "123456"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("  hint: aws configure set mfa_serial"));
+        .stderr(predicate::str::contains(
+            "  hint: aws configure set mfa_serial",
+        ));
 }
 
 #[test]
@@ -227,7 +291,12 @@ fn malformed_files_are_usage_errors_for_every_command() {
     let broken_config = "[default]\nregion = eu-west-1\n[default]\n";
     for (creds, config, path_end, line) in [
         (broken_credentials.as_str(), "", "credentials", "line 5"),
-        (default_credentials().as_str(), broken_config, "config", "line 3"),
+        (
+            default_credentials().as_str(),
+            broken_config,
+            "config",
+            "line 3",
+        ),
     ] {
         for args in [
             vec!["login", "--code", "123456", "--endpoint-url", &mock.url()],
@@ -256,7 +325,11 @@ fn malformed_files_are_usage_errors_for_every_command() {
 #[test]
 fn unknown_flags_and_commands_are_usage_errors() {
     let env = TestEnv::new();
-    for args in [vec!["login", "--bogus"], vec!["frobnicate"], vec!["env", "--shell", "tcsh"]] {
+    for args in [
+        vec!["login", "--bogus"],
+        vec!["frobnicate"],
+        vec!["env", "--shell", "tcsh"],
+    ] {
         env.awsmfa(&args)
             .assert()
             .code(2)
@@ -273,6 +346,12 @@ fn help_has_examples_for_every_command() {
             .success()
             .stdout(predicate::str::contains("Examples:"));
     }
-    env.awsmfa(&["--help"]).assert().success().stdout(predicate::str::contains("Examples:"));
-    env.awsmfa(&["--version"]).assert().success().stdout(predicate::str::starts_with("awsmfa "));
+    env.awsmfa(&["--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+    env.awsmfa(&["--version"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("awsmfa "));
 }

@@ -17,15 +17,32 @@ fn login_writes_a_session_that_the_aws_cli_uses() {
         .stderr(predicate::str::contains("session saved to profile mfa"));
 
     // botocore reads exactly what moto issued.
-    assert_eq!(aws_configure_get(&env, &aws, "aws_access_key_id", "mfa"), MOTO_SESSION_KEY_ID);
-    assert_eq!(aws_configure_get(&env, &aws, "aws_secret_access_key", "mfa"), MOTO_SESSION_SECRET);
+    assert_eq!(
+        aws_configure_get(&env, &aws, "aws_access_key_id", "mfa"),
+        MOTO_SESSION_KEY_ID
+    );
+    assert_eq!(
+        aws_configure_get(&env, &aws, "aws_secret_access_key", "mfa"),
+        MOTO_SESSION_SECRET
+    );
     let token = aws_configure_get(&env, &aws, "aws_session_token", "mfa");
     assert!(token.starts_with("AQoEXAMPLE"), "{token}");
 
     // And the AWS CLI works with the profile: make a bucket, list it.
     let with_endpoint = TestEnv::var(env, "AWS_ENDPOINT_URL", &moto.url());
     with_endpoint
-        .program(&aws, &["s3", "mb", "s3://awsmfa-demo", "--profile", "mfa", "--region", "us-east-1"])
+        .program(
+            &aws,
+            &[
+                "s3",
+                "mb",
+                "s3://awsmfa-demo",
+                "--profile",
+                "mfa",
+                "--region",
+                "us-east-1",
+            ],
+        )
         .assert()
         .success();
     with_endpoint
@@ -40,7 +57,10 @@ fn login_writes_a_session_that_the_aws_cli_uses() {
         .map(|r| r.authorization)
         .collect::<Vec<_>>();
     assert!(!s3_auth.is_empty());
-    assert!(s3_auth.iter().all(|a| a.contains(MOTO_SESSION_KEY_ID)), "{s3_auth:?}");
+    assert!(
+        s3_auth.iter().all(|a| a.contains(MOTO_SESSION_KEY_ID)),
+        "{s3_auth:?}"
+    );
 }
 
 #[test]
@@ -54,7 +74,12 @@ fn login_sends_one_request_with_device_code_and_duration() {
     assert_eq!(r.param("SerialNumber").as_deref(), Some(DEVICE));
     assert_eq!(r.param("TokenCode").as_deref(), Some("123456"));
     assert_eq!(r.param("DurationSeconds").as_deref(), Some("7200"));
-    assert!(r.authorization.contains(&format!("Credential={ACCESS_KEY_ID}/")), "{}", r.authorization);
+    assert!(
+        r.authorization
+            .contains(&format!("Credential={ACCESS_KEY_ID}/")),
+        "{}",
+        r.authorization
+    );
     assert!(r.authorization.contains("/us-east-1/sts/aws4_request"));
 }
 
@@ -87,14 +112,23 @@ fn a_valid_session_is_not_renewed_without_force() {
         .assert()
         .success()
         .stdout("")
-        .stderr(predicate::str::contains("still holds a valid session until"))
+        .stderr(predicate::str::contains(
+            "still holds a valid session until",
+        ))
         .stderr(predicate::str::contains("left"));
     assert_eq!(moto.session_token_requests().len(), 1);
     assert_eq!(env.credentials(), before);
 
-    env.awsmfa(&["login", "--code", "123456", "--force", "--endpoint-url", &moto.url()])
-        .assert()
-        .success();
+    env.awsmfa(&[
+        "login",
+        "--code",
+        "123456",
+        "--force",
+        "--endpoint-url",
+        &moto.url(),
+    ])
+    .assert()
+    .success();
     assert_eq!(moto.session_token_requests().len(), 2);
 }
 
@@ -121,10 +155,16 @@ fn the_skip_warns_when_less_than_an_hour_is_left() {
         "{}\n[mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\nexpiration = {soon}\n",
         default_credentials()
     ));
-    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", "http://127.0.0.1:9"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("expires within the hour"));
+    env.awsmfa(&[
+        "login",
+        "--code",
+        "123456",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("expires within the hour"));
 }
 
 #[test]
@@ -147,7 +187,12 @@ fn code_may_be_given_without_the_flag() {
     env.awsmfa(&["login", "111222", "--endpoint-url", &moto.url()])
         .assert()
         .success();
-    assert_eq!(moto.session_token_requests()[0].param("TokenCode").as_deref(), Some("111222"));
+    assert_eq!(
+        moto.session_token_requests()[0]
+            .param("TokenCode")
+            .as_deref(),
+        Some("111222")
+    );
 }
 
 #[test]
@@ -158,7 +203,9 @@ fn named_source_profile_writes_source_mfa_and_copies_region() {
     env.write_credentials(&format!(
         "[work]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"
     ));
-    let config = format!("# mine\n[profile work]\nregion = eu-central-1\noutput = table\nmfa_serial = {DEVICE}\n");
+    let config = format!(
+        "# mine\n[profile work]\nregion = eu-central-1\noutput = table\nmfa_serial = {DEVICE}\n"
+    );
     env.write_config(&config);
     env.login(&moto.url(), &["--profile", "work"]);
     assert!(env.credentials().contains("[work-mfa]"));
@@ -169,7 +216,10 @@ fn named_source_profile_writes_source_mfa_and_copies_region() {
     // The region came from the profile and signed the request.
     let auth = &moto.session_token_requests()[0].authorization;
     assert!(auth.contains("/eu-central-1/sts/"), "{auth}");
-    assert_eq!(aws_configure_get(&env, &aws, "region", "work-mfa"), "eu-central-1");
+    assert_eq!(
+        aws_configure_get(&env, &aws, "region", "work-mfa"),
+        "eu-central-1"
+    );
 }
 
 #[test]
@@ -209,9 +259,14 @@ fn region_precedence_flag_then_variables_then_profile() {
     assert_eq!(scope(&base(), &[]), "ca-central-1");
     let env = base().var("AWS_DEFAULT_REGION", "eu-north-1");
     assert_eq!(scope(&env, &[]), "eu-north-1");
-    let env = base().var("AWS_DEFAULT_REGION", "eu-north-1").var("AWS_REGION", "sa-east-1");
+    let env = base()
+        .var("AWS_DEFAULT_REGION", "eu-north-1")
+        .var("AWS_REGION", "sa-east-1");
     assert_eq!(scope(&env, &[]), "sa-east-1");
-    assert_eq!(scope(&env, &["--region", "ap-northeast-1"]), "ap-northeast-1");
+    assert_eq!(
+        scope(&env, &["--region", "ap-northeast-1"]),
+        "ap-northeast-1"
+    );
     let env = TestEnv::with_default_profile();
     assert_eq!(scope(&env, &[]), "us-east-1");
 }
@@ -223,11 +278,15 @@ fn endpoint_precedence_flag_then_sts_variable_then_general_variable() {
     let env = TestEnv::with_default_profile()
         .var("AWS_ENDPOINT_URL", dead)
         .var("AWS_ENDPOINT_URL_STS", &moto.url());
-    env.awsmfa(&["login", "--code", "123456"]).assert().success();
+    env.awsmfa(&["login", "--code", "123456"])
+        .assert()
+        .success();
     assert_eq!(moto.session_token_requests().len(), 1);
 
     let env = TestEnv::with_default_profile().var("AWS_ENDPOINT_URL", &moto.url());
-    env.awsmfa(&["login", "--code", "123456"]).assert().success();
+    env.awsmfa(&["login", "--code", "123456"])
+        .assert()
+        .success();
     assert_eq!(moto.session_token_requests().len(), 2);
 
     let env = TestEnv::with_default_profile().var("AWS_ENDPOINT_URL_STS", dead);
@@ -244,14 +303,21 @@ fn device_precedence() {
         let mut all = vec!["--force"];
         all.extend_from_slice(args);
         env.login(&moto.url(), &all);
-        moto.session_token_requests().last().unwrap().param("SerialNumber").unwrap()
+        moto.session_token_requests()
+            .last()
+            .unwrap()
+            .param("SerialNumber")
+            .unwrap()
     };
     let env = TestEnv::new();
     env.write_credentials(&format!(
         "[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\naws_mfa_device = from-aws-mfa-device\n"
     ));
     assert_eq!(device_sent(&env, &[]), "from-aws-mfa-device");
-    env.write_credentials(&format!("{}aws_mfa_device = from-aws-mfa-device\n", default_credentials()));
+    env.write_credentials(&format!(
+        "{}aws_mfa_device = from-aws-mfa-device\n",
+        default_credentials()
+    ));
     assert_eq!(device_sent(&env, &[]), DEVICE);
     env.write_config("[default]\nmfa_serial = from-config\n");
     assert_eq!(device_sent(&env, &[]), "from-config");
@@ -288,18 +354,33 @@ fn environment_variables_name_profiles_and_duration() {
         .assert()
         .success();
     assert!(env.credentials().contains("[dst]"));
-    assert_eq!(moto.session_token_requests()[0].param("DurationSeconds").as_deref(), Some("3600"));
+    assert_eq!(
+        moto.session_token_requests()[0]
+            .param("DurationSeconds")
+            .as_deref(),
+        Some("3600")
+    );
 }
 
 /// With signature checks on, moto accepts only the keys it created: proof that
 /// login signs with the file's keys and ignores stale AWS_* variables.
 #[test]
 fn signs_with_the_file_keys_and_ignores_environment_credentials() {
-    let Some(moto) = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "4")]) else { return };
-    let Some(python) = peer("python3") else { return };
+    let Some(moto) = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "4")]) else {
+        return;
+    };
+    let Some(python) = peer("python3") else {
+        return;
+    };
     let env = TestEnv::new();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_iam_user.py");
-    let out = env.program(&python, &[script, &moto.url()]).output().unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/moto_iam_user.py"
+    );
+    let out = env
+        .program(&python, &[script, &moto.url()])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     let user: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let (id, secret, device) = (
@@ -320,16 +401,34 @@ fn signs_with_the_file_keys_and_ignores_environment_credentials() {
         .assert()
         .success();
     let before = env.credentials();
-    env.awsmfa(&["login", "--code", "123456", "-p", "wrong-secret", "--endpoint-url", &moto.url()])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "the secret key of profile wrong-secret does not match its access key",
-        ));
-    env.awsmfa(&["login", "--code", "123456", "-p", "unknown-key", "--endpoint-url", &moto.url()])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("the access key of profile unknown-key is unknown or inactive"));
+    env.awsmfa(&[
+        "login",
+        "--code",
+        "123456",
+        "-p",
+        "wrong-secret",
+        "--endpoint-url",
+        &moto.url(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "the secret key of profile wrong-secret does not match its access key",
+    ));
+    env.awsmfa(&[
+        "login",
+        "--code",
+        "123456",
+        "-p",
+        "unknown-key",
+        "--endpoint-url",
+        &moto.url(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "the access key of profile unknown-key is unknown or inactive",
+    ));
     assert_eq!(env.credentials(), before);
 }
 

@@ -36,7 +36,10 @@ impl TestEnv {
     pub fn new() -> TestEnv {
         let home = tempfile::tempdir().expect("temp HOME");
         fs::create_dir(home.path().join(".aws")).unwrap();
-        TestEnv { home, vars: Vec::new() }
+        TestEnv {
+            home,
+            vars: Vec::new(),
+        }
     }
 
     /// A HOME holding `[default]` with fake keys and an MFA device.

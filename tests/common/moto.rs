@@ -115,13 +115,18 @@ impl Moto {
                 let v: serde_json::Value = serde_json::from_str(line).unwrap();
                 let raw = v["body"].as_str().unwrap_or_default();
                 let body = if v["body_encoded"].as_bool().unwrap_or(false) {
-                    let bytes = base64::engine::general_purpose::STANDARD.decode(raw).unwrap();
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(raw)
+                        .unwrap();
                     String::from_utf8(bytes).unwrap()
                 } else {
                     raw.to_owned()
                 };
                 Recorded {
-                    authorization: v["headers"]["Authorization"].as_str().unwrap_or_default().to_owned(),
+                    authorization: v["headers"]["Authorization"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     body,
                 }
             })
