@@ -1,4 +1,5 @@
 //! `awsmfa env` evaluated by real shells: bash, dash, zsh, sh and fish get the exact values.
+#![cfg(unix)]
 
 mod common;
 

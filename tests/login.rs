@@ -442,3 +442,22 @@ fn now() -> i64 {
 fn format_time(secs: i64) -> String {
     awsmfa::time::Timestamp(secs).to_string()
 }
+
+/// On a terminal, login prompts on stderr naming the device (a real pty via `script`).
+#[cfg(target_os = "linux")]
+#[test]
+fn prompts_for_the_code_on_a_terminal() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(script) = peer("script") else { return };
+    let env = TestEnv::with_default_profile();
+    let command = format!("'{}' login --endpoint-url {}", env!("CARGO_BIN_EXE_awsmfa"), moto.url());
+    let out = env
+        .program(&script, &["-qec", &command, "/dev/null"])
+        .write_stdin("246810\n")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(screen.contains(&format!("MFA code for {DEVICE}: ")), "{screen}");
+    assert_eq!(moto.session_token_requests()[0].param("TokenCode").as_deref(), Some("246810"));
+}

@@ -145,7 +145,11 @@ pub fn peer(name: &str) -> Option<PathBuf> {
 fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).find_map(|dir| {
-        let candidates = [dir.join(name), dir.join(format!("{name}.exe"))];
+        let candidates = [
+            dir.join(name),
+            dir.join(format!("{name}.exe")),
+            dir.join(format!("{name}.cmd")),
+        ];
         candidates.into_iter().find(|p| p.is_file())
     })
 }
