@@ -450,7 +450,11 @@ fn prompts_for_the_code_on_a_terminal() {
     let Some(moto) = Moto::start() else { return };
     let Some(script) = peer("script") else { return };
     let env = TestEnv::with_default_profile();
-    let command = format!("'{}' login --endpoint-url {}", env!("CARGO_BIN_EXE_awsmfa"), moto.url());
+    let command = format!(
+        "'{}' login --endpoint-url {}",
+        env!("CARGO_BIN_EXE_awsmfa"),
+        moto.url()
+    );
     let out = env
         .program(&script, &["-qec", &command, "/dev/null"])
         .write_stdin("246810\n")
@@ -458,6 +462,14 @@ fn prompts_for_the_code_on_a_terminal() {
         .unwrap();
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{screen}");
-    assert!(screen.contains(&format!("MFA code for {DEVICE}: ")), "{screen}");
-    assert_eq!(moto.session_token_requests()[0].param("TokenCode").as_deref(), Some("246810"));
+    assert!(
+        screen.contains(&format!("MFA code for {DEVICE}: ")),
+        "{screen}"
+    );
+    assert_eq!(
+        moto.session_token_requests()[0]
+            .param("TokenCode")
+            .as_deref(),
+        Some("246810")
+    );
 }
