@@ -116,7 +116,13 @@ fn a_valid_session_is_not_renewed_without_force() {
             "still holds a valid session until",
         ))
         .stderr(predicate::str::contains("left"));
-    assert_eq!(moto.session_token_requests().len(), 1);
+    let requests = moto.session_token_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].param("DurationSeconds").as_deref(),
+        Some("43200"),
+        "12 h by default"
+    );
     assert_eq!(env.credentials(), before);
 
     env.awsmfa(&[
@@ -472,4 +478,73 @@ fn prompts_for_the_code_on_a_terminal() {
             .as_deref(),
         Some("246810")
     );
+}
+
+/// `--verbose` explains every step but never shows a secret.
+#[test]
+fn verbose_output_never_shows_secrets() {
+    let Some(moto) = Moto::start() else { return };
+    let env = TestEnv::with_default_profile();
+    let out = env
+        .awsmfa(&[
+            "login",
+            "-v",
+            "--code",
+            "135790",
+            "--endpoint-url",
+            &moto.url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "credentials file:",
+        "source profile: default",
+        DEVICE,
+        &moto.url(),
+        "duration: 43200s",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in {stderr}"
+        );
+    }
+    let token = env
+        .credentials()
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_session_token = "))
+        .unwrap()
+        .to_owned();
+    for secret in [
+        SECRET_ACCESS_KEY,
+        "135790",
+        MOTO_SESSION_SECRET,
+        &token,
+        ACCESS_KEY_ID,
+    ] {
+        assert!(!stderr.contains(secret), "{secret} leaked: {stderr}");
+    }
+    // The failure paths too.
+    let mock = MockSts::start(vec![common::mock_sts::Reply::Status(
+        403,
+        common::mock_sts::sts_error("SignatureDoesNotMatch", "no"),
+    )]);
+    let out = env
+        .awsmfa(&[
+            "login",
+            "-v",
+            "--force",
+            "--code",
+            "135790",
+            "--endpoint-url",
+            &mock.url(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    for secret in [SECRET_ACCESS_KEY, "135790", MOTO_SESSION_SECRET, &token] {
+        assert!(!stderr.contains(secret), "{secret} leaked: {stderr}");
+    }
 }
