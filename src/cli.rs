@@ -48,6 +48,24 @@ pub enum Command {
     /// Remove the session from the credentials file
     #[command(after_help = LOGOUT_EXAMPLES)]
     Logout(LogoutArgs),
+    /// Run a command with the session in its environment
+    #[command(after_help = EXEC_EXAMPLES)]
+    Exec(ExecArgs),
+    /// Print the session as credential_process JSON, for any AWS SDK
+    #[command(after_help = CREDENTIAL_PROCESS_EXAMPLES)]
+    CredentialProcess(CredentialProcessArgs),
+    /// Print a short prompt segment such as mfa:11h52m (nothing without a session)
+    #[command(after_help = PROMPT_EXAMPLES)]
+    Prompt(PromptArgs),
+    /// Print a shell completion script
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  awsmfa man > ~/.local/share/man/man1/awsmfa.1")]
+    Man,
+    /// List the profile names of both files (used by completions)
+    #[command(hide = true)]
+    Profiles,
 }
 
 /// Which profiles a command works on.
@@ -134,6 +152,77 @@ pub struct StatusArgs {
     /// Print JSON: {\"profile\", \"valid\", \"expiration\", \"remaining_seconds\"}
     #[arg(long)]
     pub json: bool,
+    /// Exit 3 when less than this is left (30m, 1h, 600)
+    #[arg(short = 'w', long, value_name = "D")]
+    pub within: Option<String>,
+    /// List every session in the credentials file
+    #[arg(short = 'a', long, conflicts_with_all = ["profile", "target"])]
+    pub all: bool,
+}
+
+const EXEC_EXAMPLES: &str = "\
+Examples:
+  awsmfa exec -- aws s3 ls                 run with the [mfa] session
+  awsmfa exec -t work-mfa -- terraform plan
+  awsmfa exec --login -- ./deploy.sh       log in first when there is no valid session
+
+The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+AWS_CREDENTIAL_EXPIRATION; AWS_PROFILE and AWS_DEFAULT_PROFILE are removed.
+awsmfa exits with the command's exit code (128+N when signal N ended it).";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+    /// Log in first (prompting for the code) when there is no valid session
+    #[arg(short = 'l', long)]
+    pub login: bool,
+    /// The command and its arguments
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+const CREDENTIAL_PROCESS_EXAMPLES: &str = "\
+Examples, in ~/.aws/config:
+  [profile mfa-process]
+  credential_process = awsmfa credential-process --target mfa
+
+Then any AWS SDK or tool can use --profile mfa-process.";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct CredentialProcessArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+}
+
+const PROMPT_EXAMPLES: &str = "\
+Examples:
+  PS1='$(awsmfa prompt) \\$ '             bash: shows mfa:11h52m while a session is valid
+  starship: [custom.awsmfa] command = \"awsmfa prompt\", when = true";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct PromptArgs {
+    #[command(flatten)]
+    pub profiles: ProfileArgs,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  awsmfa completions bash > ~/.local/share/bash-completion/completions/awsmfa
+  awsmfa completions zsh > \"${fpath[1]}/_awsmfa\"
+  awsmfa completions fish > ~/.config/fish/completions/awsmfa.fish
+  awsmfa completions powershell >> $PROFILE";
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 const LOGOUT_EXAMPLES: &str = "\

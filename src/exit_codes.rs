@@ -11,6 +11,8 @@ pub enum ExitCode {
     Usage,
     /// There is no valid session in the target profile.
     NoSession,
+    /// The exit code of the command `awsmfa exec` ran.
+    Child(u8),
 }
 
 impl ExitCode {
@@ -21,6 +23,7 @@ impl ExitCode {
             ExitCode::Failure => 1,
             ExitCode::Usage => 2,
             ExitCode::NoSession => 3,
+            ExitCode::Child(code) => code,
         }
     }
 }

@@ -11,6 +11,18 @@ pub const DEFAULT_DURATION: u32 = 43_200;
 
 /// Parses `3600`, `15m`, `12h`, `1d` or a sum like `1h30m` into seconds within the allowed range.
 pub fn parse_duration(text: &str, source: &str) -> Result<u32, Error> {
+    let total = parse_span(text, source)?;
+    if !(u64::from(MIN_DURATION)..=u64::from(MAX_DURATION)).contains(&total) {
+        return Err(Error::usage(format!(
+            "{source}: {text} is {total} seconds; sessions last 900 to 129600 seconds"
+        ))
+        .hint("pick a duration from 15m to 36h"));
+    }
+    Ok(total as u32)
+}
+
+/// Parses a span of time: `3600`, `90s`, `15m`, `12h`, `1d` or a sum like `1h30m`, in seconds.
+pub fn parse_span(text: &str, source: &str) -> Result<u64, Error> {
     let bad = || {
         Error::usage(format!("{source}: '{text}' is not a duration"))
             .hint("use seconds (3600) or a number with a unit: 900s, 15m, 12h, 1d, 1h30m")
@@ -49,13 +61,7 @@ pub fn parse_duration(text: &str, source: &str) -> Result<u32, Error> {
             .and_then(|v| total.checked_add(v))
             .ok_or_else(bad)?;
     }
-    if !(u64::from(MIN_DURATION)..=u64::from(MAX_DURATION)).contains(&total) {
-        return Err(Error::usage(format!(
-            "{source}: {text} is {total} seconds; sessions last 900 to 129600 seconds"
-        ))
-        .hint("pick a duration from 15m to 36h"));
-    }
-    Ok(total as u32)
+    Ok(total)
 }
 
 /// Checks an MFA code: exactly six digits once surrounding whitespace is trimmed.
@@ -105,6 +111,13 @@ mod tests {
             let err = parse_duration(bad, "--duration").unwrap_err();
             assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
         }
+    }
+
+    #[test]
+    fn spans_have_no_bounds() {
+        assert_eq!(parse_span("30m", "--within").unwrap(), 1800);
+        assert_eq!(parse_span("0", "--within").unwrap(), 0);
+        assert!(parse_span("soon", "--within").is_err());
     }
 
     #[test]

@@ -45,6 +45,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Env(args) => commands::env::run(args, &env, &mut stdout.lock()),
         Command::Status(args) => commands::status::run(args, &env, &mut stdout.lock()),
         Command::Logout(args) => commands::logout::run(args, &env),
+        Command::Exec(args) => commands::exec::run(args, &env),
+        Command::CredentialProcess(args) => {
+            commands::credential_process::run(args, &env, &mut stdout.lock())
+        }
+        Command::Prompt(args) => commands::prompt::run(args, &env, &mut stdout.lock()),
+        Command::Completions(args) => commands::completions::run(args.shell, &mut stdout.lock()),
+        Command::Man => commands::completions::man(&mut stdout.lock()),
+        Command::Profiles => commands::completions::profiles(&env, &mut stdout.lock()),
     }
 }
 

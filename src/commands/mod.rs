@@ -1,8 +1,12 @@
 //! One file per subcommand: each takes its parsed arguments and does the work.
 
+pub mod completions;
+pub mod credential_process;
 pub mod env;
+pub mod exec;
 pub mod login;
 pub mod logout;
+pub mod prompt;
 pub mod status;
 
 use anyhow::Result;

@@ -55,6 +55,20 @@ impl Report {
         matches!(self.state, State::Valid { .. })
     }
 
+    /// Valid, with more than `within` seconds left (an unknown expiry counts as fresh).
+    pub fn is_fresh(&self, within: Option<u64>) -> bool {
+        match (&self.state, within) {
+            (
+                State::Valid {
+                    remaining: Some(r), ..
+                },
+                Some(w),
+            ) => *r > w as i64,
+            (State::Valid { .. }, _) => true,
+            _ => false,
+        }
+    }
+
     /// One line for people: `mfa: valid until 2026-11-23T19:20:32Z (11h52m left)`.
     pub fn human(&self) -> String {
         let p = &self.profile;
@@ -100,21 +114,110 @@ impl Report {
     }
 }
 
+/// Every profile of the credentials file that holds a session token, in file order.
+pub fn all_sessions(ini: &crate::profiles::IniFile, now: Timestamp) -> Vec<Report> {
+    ini.sections()
+        .iter()
+        .filter(|s| s.name != crate::profiles::parse::DEFAULT_SECTION)
+        .map(|s| Report::of(ini, &s.name, now))
+        .filter(|r| matches!(r.state, State::Valid { .. } | State::Expired { .. }))
+        .collect()
+}
+
+/// An aligned table of sessions: profile, state, expiration, time left.
+pub fn table(reports: &[Report]) -> String {
+    let rows: Vec<[String; 4]> = reports
+        .iter()
+        .map(|r| match &r.state {
+            State::Valid {
+                expiration,
+                remaining,
+            } => [
+                r.profile.clone(),
+                "valid".into(),
+                expiration.map_or("unknown".into(), |e| e.to_string()),
+                remaining.map_or("?".into(), human_span),
+            ],
+            State::Expired { expiration, .. } => [
+                r.profile.clone(),
+                "expired".into(),
+                expiration.to_string(),
+                "-".into(),
+            ],
+            _ => [r.profile.clone(), "none".into(), "-".into(), "-".into()],
+        })
+        .collect();
+    let header = ["PROFILE", "STATE", "EXPIRES", "LEFT"].map(String::from);
+    let width = |i: usize| {
+        rows.iter()
+            .chain(std::iter::once(&header))
+            .map(|r| r[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [width(0), width(1), width(2)];
+    std::iter::once(&header)
+        .chain(&rows)
+        .map(|r| {
+            format!(
+                "{:w0$}  {:w1$}  {:w2$}  {}\n",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2]
+            )
+        })
+        .collect()
+}
+
 pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
+    let within = args
+        .within
+        .as_deref()
+        .map(|w| crate::input::parse_span(w, "--within"))
+        .transpose()?;
+    let files = super::load_files(env)?;
+    let now = Timestamp::now();
+    if args.all {
+        let reports = all_sessions(&files.credentials.ini, now);
+        if args.json {
+            let items: Vec<String> = reports.iter().map(Report::json).collect();
+            writeln!(out, "[{}]", items.join(","))?;
+        } else if reports.is_empty() {
+            writeln!(out, "no sessions in {}", files.credentials.path.display())?;
+        } else {
+            write!(out, "{}", table(&reports))?;
+        }
+        let any_valid = reports.iter().any(|r| r.is_fresh(within));
+        return Ok(if any_valid {
+            ExitCode::Success
+        } else {
+            ExitCode::NoSession
+        });
+    }
     let names = ProfileNames::resolve(
         args.profiles.profile.as_deref(),
         args.profiles.target.as_deref(),
         env,
     )?;
-    let files = super::load_files(env)?;
-    let report = Report::of(&files.credentials.ini, &names.target, Timestamp::now());
-    let line = if args.json {
+    let report = Report::of(&files.credentials.ini, &names.target, now);
+    let mut line = if args.json {
         report.json()
     } else {
         report.human()
     };
+    let fresh = report.is_fresh(within);
+    if report.is_valid() && !fresh && !args.json {
+        line.push_str(&format!(
+            "; expires within {}",
+            human_span(within.unwrap_or(0) as i64)
+        ));
+    }
     writeln!(out, "{line}")?;
-    Ok(if report.is_valid() {
+    Ok(if fresh {
         ExitCode::Success
     } else {
         ExitCode::NoSession
@@ -156,6 +259,26 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"profile":"mfa","valid":true,"expiration":"2026-11-23T19:20:32Z","remaining_seconds":42720})
+        );
+    }
+
+    #[test]
+    fn freshness_window() {
+        let r = report("mfa", EXP - 600);
+        assert!(r.is_fresh(None));
+        assert!(r.is_fresh(Some(599)));
+        assert!(!r.is_fresh(Some(600)));
+        assert!(!report("nope", EXP).is_fresh(None));
+    }
+
+    #[test]
+    fn all_sessions_table() {
+        let ini = IniFile::parse(FILE.as_bytes()).unwrap();
+        let reports = all_sessions(&ini, Timestamp(EXP - 3600));
+        assert_eq!(reports.len(), 1, "long-term keys are not listed");
+        assert_eq!(
+            table(&reports),
+            "PROFILE  STATE  EXPIRES               LEFT\nmfa      valid  2026-11-23T19:20:32Z  1h00m\n"
         );
     }
 

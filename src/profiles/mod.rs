@@ -52,7 +52,7 @@ pub fn config_profile_section<'a>(ini: &'a IniFile, profile: &str) -> Option<&'a
 }
 
 /// botocore's `build_profile_map`: `profile X` (split as a shell would) names X; `default` names itself.
-fn profile_of_config_section(name: &str) -> Option<String> {
+pub fn profile_of_config_section(name: &str) -> Option<String> {
     if name.starts_with("profile") {
         let mut words = shell_words(name)?;
         (words.len() == 2).then(|| words.swap_remove(1))

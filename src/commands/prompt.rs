@@ -1,0 +1,57 @@
+//! `awsmfa prompt`: a compact segment for PS1 or starship, like `mfa:11h52m`.
+
+use anyhow::Result;
+
+use crate::cli::PromptArgs;
+use crate::env::Env;
+use crate::exit_codes::ExitCode;
+use crate::names::ProfileNames;
+use crate::session::ProfileCredentials;
+use crate::time::{Timestamp, human_span};
+
+/// The segment for `profile` at `now`: empty when there is no valid session.
+pub fn segment(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) -> String {
+    match ProfileCredentials::read(ini, profile) {
+        ProfileCredentials::Session(s) if s.is_valid(now) => match s.remaining(now) {
+            Some(left) => format!("{profile}:{}", human_span(left)),
+            None => profile.to_owned(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// Prints the segment; never fails a prompt: errors print nothing.
+pub fn run(args: &PromptArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
+    let names = ProfileNames::resolve(
+        args.profiles.profile.as_deref(),
+        args.profiles.target.as_deref(),
+        env,
+    )?;
+    let files = super::load_files(env)?;
+    let text = segment(&files.credentials.ini, &names.target, Timestamp::now());
+    if !text.is_empty() {
+        writeln!(out, "{text}")?;
+    }
+    Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::IniFile;
+
+    #[test]
+    fn segments() {
+        let ini = IniFile::parse(
+            b"[mfa]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n\
+              expiration = 2026-11-23T19:20:32Z\n[nox]\naws_access_key_id = A\n\
+              aws_secret_access_key = S\naws_session_token = T\n",
+        )
+        .unwrap();
+        let exp = 1_795_461_632;
+        assert_eq!(segment(&ini, "mfa", Timestamp(exp - 42_720)), "mfa:11h52m");
+        assert_eq!(segment(&ini, "mfa", Timestamp(exp + 1)), "");
+        assert_eq!(segment(&ini, "missing", Timestamp(exp)), "");
+        assert_eq!(segment(&ini, "nox", Timestamp(exp)), "nox");
+    }
+}
