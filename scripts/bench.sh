@@ -103,6 +103,8 @@ bench env -N --warmup 5 --runs 40 -n "awsmfa env" "$bin env" \
 bench status -N --warmup 5 --runs 40 -n "awsmfa status" "$bin status" \
     -n "aws configure export-credentials (CLI v2)" "$aws_v2 configure export-credentials --profile mfa --format env"
 
+bench prompt -N --warmup 10 --runs 100 -n "awsmfa prompt" "$bin prompt"
+
 echo "== login against moto" >&2
 EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     bench login-force --warmup 3 --runs 30 \

@@ -132,6 +132,8 @@ def report(results_dir, md_path, svg_path):
         ratios[title] = ratio
         lines.append(f"| {title} | {span(ours)} | {theirs['command']} | {span(theirs)} | **{ratio:.0f}× faster** |")
         chart += [(ours["command"], ours["median"], True), (theirs["command"], theirs["median"], False)]
+    prompt = get("prompt")[0]
+    lines += ["", f"`awsmfa prompt` (a PS1 segment such as `mfa:11h52m`, no peer): {span(prompt)}."]
     lines += ["", "## Scaling with the size of the credentials file (target last)", "",
               "| profiles | file size | awsmfa env |", "|---|---|---|"]
     for n, r in scale:
@@ -154,6 +156,7 @@ def report(results_dir, md_path, svg_path):
         ("`status` median ≤ 2 ms", f"{status_ms:.2f} ms", status_ms <= 2),
         ("`env` ≥ 100× faster than AWS CLI v2", f"{ratios[pairs[0][0]]:.0f}×", ratios[pairs[0][0]] >= 100),
         ("`status` ≥ 100× faster than AWS CLI v2", f"{ratios[pairs[1][0]]:.0f}×", ratios[pairs[1][0]] >= 100),
+        ("`prompt` median ≤ 2 ms", f"{ms(prompt['median']):.2f} ms", ms(prompt["median"]) <= 2),
         ("`env` on 10,000 profiles ≤ 10 ms", f"{ms(scale[2][1]['median']):.2f} ms", ms(scale[2][1]["median"]) <= 10),
         ("`login --force` ≥ 10× faster than aws-mfa", f"{ratios[pairs[2][0]]:.0f}×", ratios[pairs[2][0]] >= 10),
         ("skip path ≥ 50× faster than aws-mfa", f"{ratios[pairs[3][0]]:.0f}×", ratios[pairs[3][0]] >= 50),
