@@ -124,8 +124,10 @@ done
 bench_home="$work/home"
 
 echo "== peak memory and size" >&2
+# GNU time's %M: the peak resident set of the command (and of its children), in KiB.
+[[ -x /usr/bin/time ]] || apt_install time
 rss() { env -i PATH="$PATH" HOME="$1" AWS_ENDPOINT_URL="$endpoint" AWS_DEFAULT_REGION=us-east-1 \
-    python3 scripts/bench_rss.py "${@:2}"; }
+    /usr/bin/time -f %M -o "$work/rss" "${@:2}" >/dev/null 2>&1; tail -n 1 "$work/rss"; }
 {
     echo "awsmfa env	$(rss "$bench_home" "$bin" env)"
     echo "awsmfa status	$(rss "$bench_home" "$bin" status)"

@@ -18,6 +18,7 @@
 //! The parser keeps the byte position of every line so that the editor can
 //! change a key and leave every other byte alone.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// The name configparser reserves for keys inherited by every section.
@@ -154,10 +155,16 @@ impl fmt::Debug for IniFile {
 impl IniFile {
     /// Parses a file's bytes with botocore's rules.
     pub fn parse(bytes: &[u8]) -> Result<IniFile, ParseError> {
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t.to_owned(),
+        IniFile::parse_owned(bytes.to_vec())
+    }
+
+    /// Parses a file's bytes, keeping them as the file's text without a copy.
+    pub fn parse_owned(bytes: Vec<u8>) -> Result<IniFile, ParseError> {
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
             Err(e) => {
-                let line = 1 + bytes[..e.valid_up_to()]
+                let bytes = e.as_bytes();
+                let line = 1 + bytes[..e.utf8_error().valid_up_to()]
                     .iter()
                     .filter(|&&b| b == b'\n')
                     .count();
@@ -299,21 +306,14 @@ pub fn is_comment(content: &str) -> bool {
 
 fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError> {
     let mut sections: Vec<Section> = Vec::new();
+    // Section name -> index, so that a file of many profiles reads in linear time.
+    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut current: Option<usize> = None;
-    // The key whose value a deeper-indented line would continue, and its pieces.
+    // Whether a deeper-indented line would continue the last key's value, and
+    // how many blank lines it would carry into the value before it.
     let mut open_entry = false;
-    let mut pieces: Vec<String> = Vec::new();
+    let mut blank_lines = 0usize;
     let mut indent_level = 0usize;
-
-    fn close(sections: &mut [Section], current: Option<usize>, pieces: &mut Vec<String>) {
-        if let (Some(s), false) = (current, pieces.is_empty()) {
-            if let Some(entry) = sections[s].entries.last_mut() {
-                let joined = pieces.join("\n");
-                entry.value = joined.trim_end_matches(is_py_space).to_owned();
-            }
-            pieces.clear();
-        }
-    }
 
     for (i, l) in lines.iter().enumerate() {
         let content = &text[l.start..l.end];
@@ -325,24 +325,29 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         let value = if comment { "" } else { py_strip(content) };
         if value.is_empty() {
             if !comment && open_entry {
-                pieces.push(String::new());
+                blank_lines += 1;
             }
             continue;
         }
         let indent = indent_of(content).chars().count();
         if let (Some(s), true) = (current, open_entry && indent > indent_level) {
-            pieces.push(value.to_owned());
             if let Some(entry) = sections[s].entries.last_mut() {
+                // configparser joins the lines with "\n" and strips the end,
+                // so blank lines count only when more text follows them.
+                for _ in 0..=blank_lines {
+                    entry.value.push('\n');
+                }
+                entry.value.push_str(value);
                 entry.continuation.push(i);
             }
+            blank_lines = 0;
             continue;
         }
         indent_level = indent;
         if let Some(name) = header_name(value) {
-            close(&mut sections, current, &mut pieces);
             open_entry = false;
-            match sections.iter().position(|s| s.name == name) {
-                Some(existing) if name == DEFAULT_SECTION => current = Some(existing),
+            match index.get(name) {
+                Some(&existing) if name == DEFAULT_SECTION => current = Some(existing),
                 Some(_) => return Err(err(ParseErrorKind::DuplicateSection(name.to_owned()))),
                 None => {
                     sections.push(Section {
@@ -350,6 +355,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
                         header_line: i,
                         entries: Vec::new(),
                     });
+                    index.insert(name, sections.len() - 1);
                     current = Some(sections.len() - 1);
                 }
             }
@@ -361,7 +367,12 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         let Some(delim) = value.find(['=', ':']) else {
             return Err(err(ParseErrorKind::NotKeyValue));
         };
-        let key = value[..delim].trim_end_matches(is_py_space).to_lowercase();
+        let raw_key = value[..delim].trim_end_matches(is_py_space);
+        let key = if raw_key.chars().any(char::is_uppercase) {
+            raw_key.to_lowercase()
+        } else {
+            raw_key.to_owned()
+        };
         if key.is_empty() {
             return Err(err(ParseErrorKind::EmptyKey));
         }
@@ -371,24 +382,21 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
                 key,
             }));
         }
-        close(&mut sections, current, &mut pieces);
         let after = &value[delim + 1..];
-        let first = py_strip(after);
         // Where the value starts within the line's content, for in-place edits.
         let lead = content.len() - content.trim_start_matches(is_py_space).len();
         let value_offset =
             lead + delim + 1 + (after.len() - after.trim_start_matches(is_py_space).len());
         sections[s].entries.push(Entry {
             key,
-            value: first.to_owned(),
+            value: py_strip(after).to_owned(),
             line: i,
             value_offset,
             continuation: Vec::new(),
         });
-        pieces.push(first.to_owned());
         open_entry = true;
+        blank_lines = 0;
     }
-    close(&mut sections, current, &mut pieces);
     Ok(sections)
 }
 

@@ -37,7 +37,7 @@ impl AwsFile {
             }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        let ini = IniFile::parse(&bytes).map_err(|e| {
+        let ini = IniFile::parse_owned(bytes).map_err(|e| {
             Error::usage(format!("{}: {e}", path.display()))
                 .hint("fix that line by hand; awsmfa does not change a file it cannot read")
         })?;
