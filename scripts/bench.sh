@@ -28,7 +28,7 @@ cargo build --release --locked 2>&1 | tail -1 >&2
 bin="$root/target/release/awsmfa"
 
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 results="$work/results"
 mkdir -p "$results"
 
