@@ -79,6 +79,16 @@ pub struct ProfileArgs {
     pub target: Option<String>,
 }
 
+impl ProfileArgs {
+    /// The source and target names these flags (and the environment) give.
+    pub fn names(
+        &self,
+        env: &dyn crate::env::Env,
+    ) -> Result<crate::names::ProfileNames, crate::error::Error> {
+        crate::names::ProfileNames::resolve(self.profile.as_deref(), self.target.as_deref(), env)
+    }
+}
+
 const LOGIN_EXAMPLES: &str = "\
 Examples:
   awsmfa login --code 123456                    [default] -> [mfa]

@@ -8,7 +8,6 @@ use anyhow::Result;
 use crate::cli::CredentialProcessArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::session::Session;
 use crate::time::Timestamp;
 
@@ -33,11 +32,7 @@ pub fn run(
     env: &dyn Env,
     out: &mut dyn std::io::Write,
 ) -> Result<ExitCode> {
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
     let session = super::valid_session(&files, &names, Timestamp::now())?;
     writeln!(out, "{}", document(&session))?;

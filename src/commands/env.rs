@@ -5,7 +5,6 @@ use anyhow::Result;
 use crate::cli::EnvArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::shell::Shell;
 use crate::time::Timestamp;
 
@@ -24,11 +23,7 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
         out.write_all(shell.unset(&VARIABLES).as_bytes())?;
         return Ok(ExitCode::Success);
     }
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
     let session = super::valid_session(&files, &names, Timestamp::now())?;
     let expiration = session.expiration.map(|e| e.to_string());

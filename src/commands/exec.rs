@@ -8,7 +8,6 @@ use crate::cli::{ExecArgs, LoginArgs};
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::session::Session;
 use crate::time::Timestamp;
 
@@ -17,11 +16,7 @@ pub const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 /// Runs the command; its exit code (128 + n when signal n ended it) becomes awsmfa's.
 pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let session = match super::valid_session(&super::load_files(env)?, &names, Timestamp::now()) {
         Ok(session) => session,
         Err(_) if args.login => {

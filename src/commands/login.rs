@@ -50,11 +50,7 @@ pub fn run(
     let given_code = args.code.as_deref().or(args.code_positional.as_deref());
     let code = given_code.map(parse_code).transpose()?;
     let endpoint = endpoint_url(args, env)?;
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let (source, target) = (names.source.as_str(), names.target.as_str());
     if source == target {
         return Err(Error::failure(format!(

@@ -6,16 +6,11 @@ use crate::cli::LogoutArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::profiles::{AwsFile, AwsPaths, FileLock, edit};
 use crate::session::ProfileCredentials;
 
 pub fn run(args: &LogoutArgs, env: &dyn Env) -> Result<ExitCode> {
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let paths = AwsPaths::resolve(env)?;
     // Check both files first: a malformed config is reported here too.
     AwsFile::load(&paths.config)?;

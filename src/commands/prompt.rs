@@ -5,7 +5,6 @@ use anyhow::Result;
 use crate::cli::PromptArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::session::ProfileCredentials;
 use crate::time::{Timestamp, human_span};
 
@@ -22,11 +21,7 @@ pub fn segment(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) ->
 
 /// Prints the segment; never fails a prompt: errors print nothing.
 pub fn run(args: &PromptArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
     let text = segment(&files.credentials.ini, &names.target, Timestamp::now());
     if !text.is_empty() {

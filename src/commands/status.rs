@@ -5,7 +5,6 @@ use anyhow::Result;
 use crate::cli::StatusArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::names::ProfileNames;
 use crate::session::ProfileCredentials;
 use crate::time::{Timestamp, human_span};
 
@@ -198,11 +197,7 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
             ExitCode::NoSession
         });
     }
-    let names = ProfileNames::resolve(
-        args.profiles.profile.as_deref(),
-        args.profiles.target.as_deref(),
-        env,
-    )?;
+    let names = args.profiles.names(env)?;
     let report = Report::of(&files.credentials.ini, &names.target, now);
     let mut line = if args.json {
         report.json()
