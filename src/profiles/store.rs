@@ -83,17 +83,23 @@ fn ensure_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot create directory {}", dir.display()))
 }
 
-fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
+/// The file a path names after symlinks, its (created) directory and its file name.
+fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
     let real = real_path(path)?;
-    let dir = real.parent().unwrap_or(Path::new("."));
-    ensure_dir(dir)?;
+    let dir = real.parent().unwrap_or(Path::new(".")).to_owned();
+    ensure_dir(&dir)?;
     let name = real
         .file_name()
-        .map_or("aws".into(), |n| n.to_string_lossy());
+        .map_or("aws".into(), |n| n.to_string_lossy().into_owned());
+    Ok((real, dir, name))
+}
+
+fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
+    let (real, dir, name) = resolve_target(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".awsmfa-tmp")
-        .tempfile_in(dir)
+        .tempfile_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     let context = || format!("cannot write {}", real.display());
     tmp.write_all(text.as_bytes()).with_context(context)?;
@@ -102,7 +108,7 @@ fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
     tmp.persist(&real)
         .map_err(|e| e.error)
         .with_context(context)?;
-    sync_dir(dir);
+    sync_dir(&dir);
     Ok(())
 }
 
@@ -143,12 +149,7 @@ pub struct FileLock {
 impl FileLock {
     /// Waits (up to 10 s) for the lock on `path`.
     pub fn acquire(path: &Path) -> Result<FileLock> {
-        let real = real_path(path)?;
-        let dir = real.parent().unwrap_or(Path::new("."));
-        ensure_dir(dir)?;
-        let name = real
-            .file_name()
-            .map_or("aws".into(), |n| n.to_string_lossy());
+        let (real, dir, name) = resolve_target(path)?;
         let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
