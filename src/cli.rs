@@ -42,6 +42,9 @@ pub enum Command {
     /// Print shell code that exports the session as AWS_* variables
     #[command(after_help = ENV_EXAMPLES)]
     Env(EnvArgs),
+    /// Save the profile's MFA device (found through IAM, or given) in the config file
+    #[command(after_help = CONFIGURE_EXAMPLES)]
+    Configure(ConfigureArgs),
     /// Show whether the target profile holds a valid session
     #[command(after_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
@@ -123,6 +126,37 @@ pub struct LoginArgs {
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
     /// STS endpoint [default: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, the region's]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Say what is being done (never shows secrets)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+const CONFIGURE_EXAMPLES: &str = "\
+Examples:
+  awsmfa configure                     find [default]'s MFA device through IAM and save it
+  awsmfa configure -p work             the same for [work]
+  awsmfa configure --device arn:aws:iam::123456789012:mfa/me
+                                       save this device; no network call
+
+The device is saved as mfa_serial in [default] or [profile P] of ~/.aws/config
+($AWS_CONFIG_FILE), where login and the AWS CLI look for it; nothing else in the
+file changes. Finding it needs iam:ListMFADevices on your own user, which the
+usual MFA policies allow without MFA.";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigureArgs {
+    /// Profile with the long-term keys [env: AWSMFA_PROFILE] [default: default]
+    #[arg(short = 'p', long, value_name = "P")]
+    pub profile: Option<String>,
+    /// MFA device ARN or serial number to save [default: the user's one device in IAM]
+    #[arg(short = 'd', long, value_name = "ARN")]
+    pub device: Option<String>,
+    /// STS region for the lookup [default: as for login]
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// STS and IAM endpoint [default: $AWS_ENDPOINT_URL_STS and _IAM, $AWS_ENDPOINT_URL]
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Say what is being done (never shows secrets)

@@ -10,8 +10,10 @@ pub mod commands;
 pub mod env;
 pub mod error;
 pub mod exit_codes;
+pub mod iam;
 pub mod input;
 pub mod names;
+pub mod net;
 pub mod profiles;
 pub mod secret;
 pub mod session;
@@ -41,6 +43,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 stderr: &mut std::io::stderr(),
             };
             commands::login::run(args, &env, &sts::SdkSessionIssuer, &mut console)
+        }
+        Command::Configure(args) => {
+            commands::configure::run(args, &env, &iam::AwsDeviceLister, &mut std::io::stderr())
         }
         Command::Env(args) => commands::env::run(args, &env, &mut stdout.lock()),
         Command::Status(args) => commands::status::run(args, &env, &mut stdout.lock()),

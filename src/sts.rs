@@ -1,11 +1,11 @@
-//! The one network call: STS GetSessionToken, behind a small trait.
+//! STS through the AWS SDK: GetSessionToken for `login`, GetCallerIdentity
+//! for `configure`, each behind a small trait.
 //!
-//! Only `login` builds the SDK client and a (single-threaded) tokio runtime;
-//! the offline commands never reach this module.
-
-use std::time::Duration;
+//! Only `login` and `configure` build the SDK client and a (single-threaded)
+//! tokio runtime; the offline commands never reach this module.
 
 use crate::error::Error;
+use crate::net::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, MAX_ATTEMPTS, Network, OPERATION_TIMEOUT};
 use crate::secret::Secret;
 use crate::session::{LongTermKeys, Session};
 use crate::time::Timestamp;
@@ -17,15 +17,23 @@ pub struct SessionRequest<'a> {
     pub device: &'a str,
     pub code: &'a Secret,
     pub duration_seconds: u32,
-    pub region: &'a str,
-    pub endpoint: Option<&'a str>,
+    pub endpoint: &'a Endpoint,
 }
 
-impl SessionRequest<'_> {
+/// Where STS requests go, and how.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub region: String,
+    /// `--endpoint-url` or an `AWS_ENDPOINT_URL*` variable.
+    pub url: Option<String>,
+    pub network: Network,
+}
+
+impl Endpoint {
     /// The endpoint as shown to the user: the override, else the regional STS endpoint.
-    pub fn endpoint_display(&self) -> String {
-        match self.endpoint {
-            Some(url) => url.to_owned(),
+    pub fn display(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
             None if self.region.starts_with("cn-") => {
                 format!("https://sts.{}.amazonaws.com.cn", self.region)
             }
@@ -34,10 +42,10 @@ impl SessionRequest<'_> {
     }
 }
 
-/// How a GetSessionToken call failed.
+/// How a call to AWS failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StsError {
-    /// STS answered with an error code.
+pub enum AwsError {
+    /// The service answered with an error code.
     Service {
         code: Option<String>,
         message: Option<String>,
@@ -50,49 +58,53 @@ pub enum StsError {
 
 /// Issues session credentials for long-term keys and an MFA code.
 pub trait SessionIssuer {
-    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, StsError>;
+    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError>;
 }
-
-/// Connect, per-attempt and total time limits: a dead endpoint fails within 30 s.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
-pub const MAX_ATTEMPTS: u32 = 3;
 
 /// The real issuer: the AWS SDK for Rust, configured only from the request.
 pub struct SdkSessionIssuer;
 
 impl SessionIssuer for SdkSessionIssuer {
-    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, StsError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StsError::Unreachable {
-                detail: format!("cannot start the network runtime: {e}"),
-            })?;
-        runtime.block_on(call_sts(request))
+    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError> {
+        block_on(call_sts(request))
     }
 }
 
-async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, StsError> {
-    use aws_config::retry::RetryConfig;
-    use aws_config::timeout::TimeoutConfig;
-    use aws_config::{BehaviorVersion, Region, SdkConfig};
-    use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+/// Runs one future on a fresh single-threaded runtime.
+pub fn block_on<T>(
+    future: impl std::future::Future<Output = Result<T, AwsError>>,
+) -> Result<T, AwsError> {
+    let runtime = crate::net::runtime().map_err(|e| AwsError::Unreachable {
+        detail: format!("cannot start the network runtime: {e}"),
+    })?;
+    runtime.block_on(future)
+}
 
-    // Built by hand so nothing comes from the environment, profiles, SSO or
-    // IMDS: requests are signed with the source profile's keys only.
-    let credentials = Credentials::new(
-        request.keys.access_key_id.clone(),
-        request.keys.secret_access_key.expose().to_owned(),
+/// The keys as the SDK holds them.
+pub fn sdk_credentials(keys: &LongTermKeys) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
+        keys.access_key_id.clone(),
+        keys.secret_access_key.expose().to_owned(),
         None,
         None,
         "awsmfa-source-profile",
-    );
+    )
+}
+
+/// An STS client signing with `keys` only.
+pub fn client(keys: &LongTermKeys, endpoint: &Endpoint) -> aws_sdk_sts::Client {
+    use aws_config::retry::RetryConfig;
+    use aws_config::timeout::TimeoutConfig;
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_sdk_sts::config::SharedCredentialsProvider;
+
+    // Built by hand so nothing comes from the environment, profiles, SSO or
+    // IMDS: requests are signed with the source profile's keys only.
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(request.region.to_owned()))
-        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .region(Region::new(endpoint.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(sdk_credentials(keys)))
+        .http_client(endpoint.network.http_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
@@ -101,11 +113,14 @@ async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, StsError> {
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
-    if let Some(url) = request.endpoint {
+    if let Some(url) = &endpoint.url {
         config = config.endpoint_url(url);
     }
-    let client = aws_sdk_sts::Client::new(&config.build());
-    let output = client
+    aws_sdk_sts::Client::new(&config.build())
+}
+
+async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, AwsError> {
+    let output = client(request.keys, request.endpoint)
         .get_session_token()
         .serial_number(request.device)
         .token_code(request.code.expose())
@@ -113,7 +128,7 @@ async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, StsError> {
         .send()
         .await
         .map_err(classify)?;
-    let creds = output.credentials().ok_or_else(|| StsError::BadResponse {
+    let creds = output.credentials().ok_or_else(|| AwsError::BadResponse {
         detail: "the answer holds no credentials".to_owned(),
     })?;
     Ok(Session {
@@ -124,13 +139,28 @@ async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, StsError> {
     })
 }
 
-fn classify(
-    err: aws_sdk_sts::error::SdkError<
-        aws_sdk_sts::operation::get_session_token::GetSessionTokenError,
-        aws_sdk_sts::config::http::HttpResponse,
-    >,
-) -> StsError {
-    use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+/// The ARN of the identity the keys belong to (STS GetCallerIdentity).
+pub async fn caller_arn(keys: &LongTermKeys, endpoint: &Endpoint) -> Result<String, AwsError> {
+    let output = client(keys, endpoint)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(classify)?;
+    output
+        .arn()
+        .map(str::to_owned)
+        .ok_or_else(|| AwsError::BadResponse {
+            detail: "the answer holds no ARN".to_owned(),
+        })
+}
+
+fn classify<E>(
+    err: aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+) -> AwsError
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
     match &err {
         SdkError::ServiceError(e) => {
             // Some emulators and proxies wrap the error as <Errors><Error>,
@@ -153,37 +183,37 @@ fn classify(
                 .or_else(|| from_body("Message"));
             let status = e.raw().status();
             match code {
-                None if status.is_success() => StsError::BadResponse {
+                None if status.is_success() => AwsError::BadResponse {
                     detail: format!(
-                        "HTTP {} with a body that is not a GetSessionToken answer",
+                        "HTTP {} with a body that is not an STS answer",
                         status.as_u16()
                     ),
                 },
-                None => StsError::Service {
+                None => AwsError::Service {
                     code: None,
                     message: Some(message.unwrap_or_else(|| format!("HTTP {}", status.as_u16()))),
                 },
-                code => StsError::Service { code, message },
+                code => AwsError::Service { code, message },
             }
         }
-        SdkError::TimeoutError(_) => StsError::Unreachable {
+        SdkError::TimeoutError(_) => AwsError::Unreachable {
             detail: format!("no answer within {}s", OPERATION_TIMEOUT.as_secs()),
         },
-        SdkError::DispatchFailure(e) => StsError::Unreachable {
+        SdkError::DispatchFailure(e) => AwsError::Unreachable {
             detail: match e.as_connector_error() {
                 Some(c) if c.is_timeout() => "the connection timed out".to_owned(),
                 Some(c) => root_cause(c),
                 None => "the request could not be sent".to_owned(),
             },
         },
-        _ => StsError::BadResponse {
+        _ => AwsError::BadResponse {
             detail: format!("{}", DisplayErrorContext(&err)),
         },
     }
 }
 
 /// The text of the first `<tag>…</tag>` in an XML body, entities decoded.
-fn xml_text(body: &str, tag: &str) -> Option<String> {
+pub fn xml_text(body: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}>");
     let start = body.find(&open)? + open.len();
     let end = start + body[start..].find(&format!("</{tag}>"))?;
@@ -197,7 +227,7 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
 }
 
 /// The innermost message of an error chain: "Connection refused (os error 111)".
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut inner = err;
     while let Some(source) = inner.source() {
         inner = source;
@@ -205,10 +235,28 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     inner.to_string()
 }
 
-/// Turns an STS failure into words the user can act on.
-pub fn explain(err: StsError, profile: &str, endpoint: &str) -> Error {
+/// What was being called, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    /// `STS` or `IAM`.
+    pub service: &'a str,
+    /// The IAM action, as in a policy: `sts:GetSessionToken`.
+    pub action: &'a str,
+    /// The profile whose keys signed the request.
+    pub profile: &'a str,
+    pub endpoint: &'a str,
+}
+
+/// Turns a failed call into words the user can act on.
+pub fn explain(err: AwsError, call: Call<'_>) -> Error {
+    let Call {
+        service,
+        action,
+        profile,
+        endpoint,
+    } = call;
     match err {
-        StsError::Service { code, message } => {
+        AwsError::Service { code, message } => {
             let code = code.unwrap_or_default();
             let message = message.unwrap_or_default();
             let says = |m: &str| m.to_ascii_lowercase();
@@ -226,8 +274,10 @@ pub fn explain(err: StsError, profile: &str, endpoint: &str) -> Error {
                 "SignatureDoesNotMatch"
                     if says(&message).contains("expired") || says(&message).contains("clock") =>
                 {
-                    Error::failure("STS refused the request because this computer's clock is off")
-                        .hint("set the system clock right (for example with NTP) and try again")
+                    Error::failure(format!(
+                        "{service} refused the request because this computer's clock is off"
+                    ))
+                    .hint("set the system clock right (for example with NTP) and try again")
                 }
                 "SignatureDoesNotMatch" => Error::failure(format!(
                     "the secret key of profile {profile} does not match its access key"
@@ -240,38 +290,55 @@ pub fn explain(err: StsError, profile: &str, endpoint: &str) -> Error {
                     "[{profile}] must hold long-term keys (aws_access_key_id and aws_secret_access_key)"
                 )),
                 "AccessDenied" => Error::failure(format!(
-                    "the access key of profile {profile} may not call sts:GetSessionToken"
+                    "the access key of profile {profile} may not call {action}"
                 ))
-                .hint(format!("STS says: {message}")),
-                "" => Error::failure(format!("STS at {endpoint} refused the request ({message})")),
-                _ => Error::failure(format!("STS refused the request: {code}: {message}")),
+                .hint(format!("{service} says: {message}")),
+                "" => Error::failure(format!(
+                    "{service} at {endpoint} refused the request ({message})"
+                )),
+                _ => Error::failure(format!("{service} refused the request: {code}: {message}")),
             }
         }
-        StsError::Unreachable { detail } => {
-            Error::failure(format!("could not reach STS at {endpoint}")).hint(format!(
-                "{detail}; check the network, --endpoint-url and --region"
-            ))
+        AwsError::Unreachable { detail } => {
+            let advice = if says_certificate(&detail) {
+                "if a proxy inspects TLS, point AWS_CA_BUNDLE at its CA certificates"
+            } else {
+                "check the network, --endpoint-url and --region"
+            };
+            Error::failure(format!("could not reach {service} at {endpoint}"))
+                .hint(format!("{detail}; {advice}"))
         }
-        StsError::BadResponse { detail } => Error::failure(format!(
-            "STS at {endpoint} sent an answer that could not be read"
+        AwsError::BadResponse { detail } => Error::failure(format!(
+            "{service} at {endpoint} sent an answer that could not be read"
         ))
         .hint(detail),
     }
+}
+
+fn says_certificate(detail: &str) -> bool {
+    let detail = detail.to_ascii_lowercase();
+    detail.contains("certificate") || detail.contains("unknownissuer")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn service(code: &str, message: &str) -> StsError {
-        StsError::Service {
+    fn service(code: &str, message: &str) -> AwsError {
+        AwsError::Service {
             code: Some(code.into()),
             message: Some(message.into()),
         }
     }
 
-    fn says(err: StsError) -> String {
-        explain(err, "work", "http://sts.test").to_string()
+    fn says(err: AwsError) -> String {
+        let call = Call {
+            service: "STS",
+            action: "sts:GetSessionToken",
+            profile: "work",
+            endpoint: "http://sts.test",
+        };
+        explain(err, call).to_string()
     }
 
     #[test]
@@ -295,7 +362,7 @@ mod tests {
             says(service("AccessDenied", "not authorized"))
                 .contains("may not call sts:GetSessionToken")
         );
-        let unreachable = StsError::Unreachable {
+        let unreachable = AwsError::Unreachable {
             detail: "refused".into(),
         };
         assert_eq!(says(unreachable), "could not reach STS at http://sts.test");
@@ -315,30 +382,44 @@ mod tests {
 
     #[test]
     fn default_endpoints_follow_the_region() {
+        let mut endpoint = Endpoint {
+            region: "eu-west-1".into(),
+            url: None,
+            network: Network::default(),
+        };
+        assert_eq!(endpoint.display(), "https://sts.eu-west-1.amazonaws.com");
+        endpoint.region = "cn-north-1".into();
+        assert_eq!(
+            endpoint.display(),
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
+        endpoint.url = Some("http://127.0.0.1:5000".into());
+        assert_eq!(endpoint.display(), "http://127.0.0.1:5000");
+    }
+
+    #[test]
+    fn requests_never_show_the_code_or_secret() {
         let keys = LongTermKeys {
-            access_key_id: "AKIA".into(),
-            secret_access_key: "s".into(),
+            access_key_id: "AKIAFAKE".into(),
+            secret_access_key: Secret::new("fake/secret/key"),
         };
         let code = Secret::new("123456");
-        let mut req = SessionRequest {
+        let endpoint = Endpoint {
+            region: "us-east-1".into(),
+            url: None,
+            network: Network::default(),
+        };
+        let req = SessionRequest {
             keys: &keys,
             device: "arn",
             code: &code,
             duration_seconds: 900,
-            region: "eu-west-1",
-            endpoint: None,
+            endpoint: &endpoint,
         };
-        assert_eq!(
-            req.endpoint_display(),
-            "https://sts.eu-west-1.amazonaws.com"
+        let shown = format!("{req:?}");
+        assert!(
+            !shown.contains("123456") && !shown.contains("fake/secret/key"),
+            "{shown}"
         );
-        req.region = "cn-north-1";
-        assert_eq!(
-            req.endpoint_display(),
-            "https://sts.cn-north-1.amazonaws.com.cn"
-        );
-        req.endpoint = Some("http://127.0.0.1:5000");
-        assert_eq!(req.endpoint_display(), "http://127.0.0.1:5000");
-        assert!(!format!("{req:?}").contains("123456"));
     }
 }

@@ -17,12 +17,12 @@ use crate::names::ProfileNames;
 use crate::profiles::{
     AwsFile, AwsFiles, AwsPaths, FileLock, config_profile_section, config_section_name, edit,
 };
+
+use super::{long_term_keys, region};
+use crate::net::{self, Network};
 use crate::secret::Secret;
-use crate::session::{
-    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, REFRESH_WINDOW_SECONDS, SECRET_ACCESS_KEY,
-    SESSION_TOKEN, Session,
-};
-use crate::sts::{SessionIssuer, SessionRequest, explain};
+use crate::session::{ProfileCredentials, REFRESH_WINDOW_SECONDS, Session};
+use crate::sts::{Call, Endpoint, SessionIssuer, SessionRequest, explain};
 use crate::time::{Timestamp, human_span};
 
 /// Where the code comes from when `--code` is not given, and where messages go.
@@ -49,7 +49,8 @@ pub fn run(
     };
     let given_code = args.code.as_deref().or(args.code_positional.as_deref());
     let code = given_code.map(parse_code).transpose()?;
-    let endpoint = endpoint_url(args, env)?;
+    let endpoint_url =
+        net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
     let names = args.profiles.names(env)?;
     let (source, target) = (names.source.as_str(), names.target.as_str());
     if source == target {
@@ -92,7 +93,11 @@ pub fn run(
     }
     let keys = long_term_keys(&files, source)?;
     let device = mfa_device(args, env, &files, source)?;
-    let region = region(args, env, &files, source);
+    let endpoint = Endpoint {
+        region: region(args.region.as_deref(), env, &files, source),
+        url: endpoint_url,
+        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
+    };
 
     // 3. The code, last: no prompt when anything above fails.
     let code = match code {
@@ -104,8 +109,7 @@ pub fn run(
         device: &device,
         code: &code,
         duration_seconds: duration,
-        region: &region,
-        endpoint: endpoint.as_deref(),
+        endpoint: &endpoint,
     };
     if args.verbose {
         let mut say = |s: String| writeln!(console.stderr, "awsmfa: {s}");
@@ -117,7 +121,11 @@ pub fn run(
         ))?;
         say(format!("target profile: {target}"))?;
         say(format!("MFA device: {device}"))?;
-        say(format!("STS: {} in {region}", request.endpoint_display()))?;
+        say(format!(
+            "STS: {} in {}",
+            endpoint.display(),
+            endpoint.region
+        ))?;
         say(format!(
             "duration: {duration}s ({})",
             human_span(duration.into())
@@ -125,9 +133,15 @@ pub fn run(
     }
 
     // 4. The request, then the write.
-    let session = issuer
-        .get_session_token(&request)
-        .map_err(|e| explain(e, source, &request.endpoint_display()))?;
+    let session = issuer.get_session_token(&request).map_err(|e| {
+        let call = Call {
+            service: "STS",
+            action: "sts:GetSessionToken",
+            profile: source,
+            endpoint: &endpoint.display(),
+        };
+        explain(e, call)
+    })?;
     save(&paths, &names, &session)?;
     let now = Timestamp::now();
     match session.expiration {
@@ -158,86 +172,6 @@ fn refuse_long_term(target: &str) -> anyhow::Error {
     .into()
 }
 
-/// `--endpoint-url`, `$AWS_ENDPOINT_URL_STS`, `$AWS_ENDPOINT_URL`; checked to be an http(s) URL.
-fn endpoint_url(args: &LoginArgs, env: &dyn Env) -> Result<Option<String>, Error> {
-    let (value, source) = match &args.endpoint_url {
-        Some(url) => (url.clone(), "--endpoint-url"),
-        None => match env.var("AWS_ENDPOINT_URL_STS") {
-            Some(url) => (url, "AWS_ENDPOINT_URL_STS"),
-            None => match env.var("AWS_ENDPOINT_URL") {
-                Some(url) => (url, "AWS_ENDPOINT_URL"),
-                None => return Ok(None),
-            },
-        },
-    };
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty()
-                && !host.starts_with('/')
-                && !value.contains(char::is_whitespace) =>
-        {
-            Ok(Some(value))
-        }
-        _ => Err(
-            Error::usage(format!("{source}: '{value}' is not an http(s) URL"))
-                .hint("for example --endpoint-url https://sts.eu-west-1.amazonaws.com"),
-        ),
-    }
-}
-
-/// The source profile's long-term keys: credentials file first, then the config file.
-fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
-    let from_credentials = files
-        .credentials
-        .ini
-        .section(source)
-        .map(|_| (&files.credentials, source.to_owned()));
-    let from_config =
-        config_profile_section(&files.config.ini, source).map(|s| (&files.config, s.name.clone()));
-    for (file, section) in [from_credentials, from_config].into_iter().flatten() {
-        let get = |key| file.ini.get(&section, key);
-        match (
-            get(ACCESS_KEY_ID),
-            get(SECRET_ACCESS_KEY),
-            get(SESSION_TOKEN),
-        ) {
-            (Some(_), _, Some(_)) => {
-                return Err(Error::failure(format!(
-                    "{source} holds temporary credentials; GetSessionToken needs long-term keys"
-                ))
-                .hint(format!(
-                    "put the IAM user's access key in [{section}] of {}",
-                    file.path.display()
-                ))
-                .into());
-            }
-            (Some(id), Some(secret), None) => {
-                return Ok(LongTermKeys {
-                    access_key_id: id.to_owned(),
-                    secret_access_key: Secret::new(secret),
-                });
-            }
-            (Some(_), None, None) => {
-                return Err(Error::failure(format!(
-                    "profile {source} has aws_access_key_id but no aws_secret_access_key"
-                ))
-                .hint(format!("add it to [{section}] of {}", file.path.display()))
-                .into());
-            }
-            _ => {}
-        }
-    }
-    Err(Error::failure(format!("no long-term keys for profile {source}"))
-        .hint(format!(
-            "add aws_access_key_id and aws_secret_access_key to [{source}] of {} (aws configure --profile {source})",
-            files.credentials.path.display()
-        ))
-        .into())
-}
-
 /// `--device`, `$AWSMFA_DEVICE`, `mfa_serial` of the config profile, then of the credentials section.
 fn mfa_device(args: &LoginArgs, env: &dyn Env, files: &AwsFiles, source: &str) -> Result<String> {
     let creds = |key| {
@@ -266,17 +200,6 @@ fn mfa_device(args: &LoginArgs, env: &dyn Env, files: &AwsFiles, source: &str) -
     }
 }
 
-/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config region, `us-east-1`.
-fn region(args: &LoginArgs, env: &dyn Env, files: &AwsFiles, source: &str) -> String {
-    args.region
-        .clone()
-        .filter(|r| !r.is_empty())
-        .or_else(|| env.var("AWS_REGION"))
-        .or_else(|| env.var("AWS_DEFAULT_REGION"))
-        .or_else(|| files.config_value(source, "region").map(str::to_owned))
-        .unwrap_or_else(|| "us-east-1".to_owned())
-}
-
 fn read_code(console: &mut Console<'_>, device: &str) -> Result<Secret> {
     if console.stdin_is_terminal {
         write!(console.stderr, "MFA code for {device}: ")?;
@@ -293,7 +216,7 @@ fn read_code(console: &mut Console<'_>, device: &str) -> Result<Secret> {
 }
 
 /// `AKIA…MPLE`: enough to recognise a key, not to use it.
-fn mask(id: &str) -> String {
+pub(crate) fn mask(id: &str) -> String {
     if id.len() <= 8 || !id.is_ascii() {
         return "…".to_owned();
     }
@@ -339,7 +262,7 @@ fn save(paths: &AwsPaths, names: &ProfileNames, session: &Session) -> Result<()>
     Ok(())
 }
 
-fn edit_error(file: &AwsFile, err: edit::UnsafeEdit) -> anyhow::Error {
+pub(crate) fn edit_error(file: &AwsFile, err: edit::UnsafeEdit) -> anyhow::Error {
     Error::failure(format!("{}: {err}", file.path.display()))
         .hint("nothing was written; edit the file by hand or pick another --target")
         .into()

@@ -1,6 +1,7 @@
 //! One file per subcommand: each takes its parsed arguments and does the work.
 
 pub mod completions;
+pub mod configure;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
@@ -14,8 +15,12 @@ use anyhow::Result;
 use crate::env::Env;
 use crate::error::Error;
 use crate::names::ProfileNames;
+use crate::profiles::config_profile_section;
 use crate::profiles::{AwsFiles, AwsPaths};
-use crate::session::{ProfileCredentials, Session};
+use crate::secret::Secret;
+use crate::session::{
+    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN, Session,
+};
 use crate::time::{Timestamp, human_span};
 
 /// Reads both AWS files from where the environment says they are.
@@ -62,4 +67,64 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
         .hint(hint)
         .into()),
     }
+}
+
+/// The source profile's long-term keys: credentials file first, then the config file.
+pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
+    let from_credentials = files
+        .credentials
+        .ini
+        .section(source)
+        .map(|_| (&files.credentials, source.to_owned()));
+    let from_config =
+        config_profile_section(&files.config.ini, source).map(|s| (&files.config, s.name.clone()));
+    for (file, section) in [from_credentials, from_config].into_iter().flatten() {
+        let get = |key| file.ini.get(&section, key);
+        match (
+            get(ACCESS_KEY_ID),
+            get(SECRET_ACCESS_KEY),
+            get(SESSION_TOKEN),
+        ) {
+            (Some(_), _, Some(_)) => {
+                return Err(Error::failure(format!(
+                    "{source} holds temporary credentials; GetSessionToken needs long-term keys"
+                ))
+                .hint(format!(
+                    "put the IAM user's access key in [{section}] of {}",
+                    file.path.display()
+                ))
+                .into());
+            }
+            (Some(id), Some(secret), None) => {
+                return Ok(LongTermKeys {
+                    access_key_id: id.to_owned(),
+                    secret_access_key: Secret::new(secret),
+                });
+            }
+            (Some(_), None, None) => {
+                return Err(Error::failure(format!(
+                    "profile {source} has aws_access_key_id but no aws_secret_access_key"
+                ))
+                .hint(format!("add it to [{section}] of {}", file.path.display()))
+                .into());
+            }
+            _ => {}
+        }
+    }
+    Err(Error::failure(format!("no long-term keys for profile {source}"))
+        .hint(format!(
+            "add aws_access_key_id and aws_secret_access_key to [{source}] of {} (aws configure --profile {source})",
+            files.credentials.path.display()
+        ))
+        .into())
+}
+
+/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config region, `us-east-1`.
+pub fn region(flag: Option<&str>, env: &dyn Env, files: &AwsFiles, source: &str) -> String {
+    flag.filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .or_else(|| env.var("AWS_REGION"))
+        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+        .or_else(|| files.config_value(source, "region").map(str::to_owned))
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }

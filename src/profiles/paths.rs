@@ -32,6 +32,11 @@ impl AwsPaths {
     }
 }
 
+/// A path from a variable or setting, with a leading `~` expanded when there is a home.
+pub fn expand_home(path: &str, env: &dyn Env) -> PathBuf {
+    expand_tilde(path, home_dir(env).as_ref()).unwrap_or_else(|_| PathBuf::from(path))
+}
+
 fn home_dir(env: &dyn Env) -> Option<PathBuf> {
     // `$HOME` first on every platform, as botocore's expanduser does.
     env.var("HOME").map(PathBuf::from).or_else(dirs::home_dir)

@@ -1,12 +1,19 @@
-"""Creates an IAM user with an access key and a virtual MFA device in a moto
-server, using exactly four requests (the ones moto lets through before it
-starts checking signatures), and prints them as JSON."""
+"""Creates an IAM user with an access key and virtual MFA devices in a moto
+server, and prints them as JSON.
+
+    moto_iam_user.py ENDPOINT [ENABLED]
+
+Without ENABLED: one device, created but not enabled for the user, in exactly
+four requests. With ENABLED = N >= 1: N devices, each enabled for the user, in
+3 + 2N requests. Those are the requests moto lets through (with
+INITIAL_NO_AUTH_ACTION_COUNT) before it starts checking signatures."""
 import json
 import sys
 
 import botocore.session
 
 endpoint = sys.argv[1]
+enabled = int(sys.argv[2]) if len(sys.argv) > 2 else 0
 session = botocore.session.get_session()
 iam = session.create_client(
     "iam",
@@ -24,9 +31,21 @@ iam.put_user_policy(
     ),
 )
 key = iam.create_access_key(UserName="alice")["AccessKey"]
-device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+devices = []
+for i in range(max(enabled, 1)):
+    name = "alice" if i == 0 else f"alice-{i}"
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+    if enabled:
+        iam.enable_mfa_device(
+            UserName="alice",
+            SerialNumber=serial,
+            AuthenticationCode1="123456",
+            AuthenticationCode2="654321",
+        )
+    devices.append(serial)
 print(json.dumps({
     "access_key_id": key["AccessKeyId"],
     "secret_access_key": key["SecretAccessKey"],
-    "device": device["SerialNumber"],
+    "device": devices[0],
+    "devices": devices,
 }))

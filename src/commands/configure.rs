@@ -1,0 +1,183 @@
+//! `awsmfa configure`: saves the profile's MFA device as `mfa_serial` in the
+//! config file, found through IAM unless `--device` names it.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::ConfigureArgs;
+use crate::env::Env;
+use crate::error::Error;
+use crate::exit_codes::ExitCode;
+use crate::iam::{DeviceLister, DiscoveryError};
+use crate::names::ProfileNames;
+use crate::net::{self, Network};
+use crate::profiles::{
+    AwsFile, AwsFiles, AwsPaths, FileLock, config_profile_section, config_section_name, edit,
+};
+use crate::sts::{Call, Endpoint, explain};
+
+use super::login::{edit_error, mask};
+use super::{long_term_keys, region};
+
+const MFA_SERIAL: &str = "mfa_serial";
+
+pub fn run(
+    args: &ConfigureArgs,
+    env: &dyn Env,
+    lister: &dyn DeviceLister,
+    stderr: &mut dyn Write,
+) -> Result<ExitCode> {
+    let source = ProfileNames::resolve(args.profile.as_deref(), None, env)?.source;
+    let given = args.device.as_deref().map(check_device).transpose()?;
+    let paths = AwsPaths::resolve(env)?;
+    let files = AwsFiles::load(&paths)?;
+    let device = match given {
+        Some(device) => device.to_owned(),
+        None => discover(args, env, &files, &source, lister, stderr)?,
+    };
+    save(&paths, &source, &device, stderr)?;
+    let login = if source == "default" {
+        "awsmfa login".to_owned()
+    } else {
+        format!("awsmfa login --profile {source}")
+    };
+    writeln!(stderr, "  next: {login}")?;
+    Ok(ExitCode::Success)
+}
+
+/// IAM's rule for a serial number: 9 to 256 of `[A-Za-z0-9_+=/:,.@-]`.
+fn check_device(device: &str) -> Result<&str, Error> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c);
+    if (9..=256).contains(&device.len()) && device.chars().all(allowed) {
+        Ok(device)
+    } else {
+        Err(Error::usage(format!(
+            "--device: '{device}' is not an MFA device ARN or serial number"
+        ))
+        .hint("for example --device arn:aws:iam::123456789012:mfa/my-phone"))
+    }
+}
+
+/// The one MFA device of the user whose keys the profile holds.
+fn discover(
+    args: &ConfigureArgs,
+    env: &dyn Env,
+    files: &AwsFiles,
+    source: &str,
+    lister: &dyn DeviceLister,
+    stderr: &mut dyn Write,
+) -> Result<String> {
+    let sts_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
+    let iam_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_IAM")?;
+    let keys = long_term_keys(files, source)?;
+    let endpoint = Endpoint {
+        region: region(args.region.as_deref(), env, files, source),
+        url: sts_url,
+        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
+    };
+    if args.verbose {
+        writeln!(
+            stderr,
+            "awsmfa: asking STS ({}) and IAM who holds access key {} of profile {source}",
+            endpoint.display(),
+            mask(&keys.access_key_id)
+        )?;
+    }
+    let found = lister
+        .list_devices(&keys, &endpoint, iam_url.as_deref())
+        .map_err(|e| match e {
+            DiscoveryError::Call {
+                service,
+                action,
+                endpoint,
+                error,
+            } => explain(
+                error,
+                Call {
+                    service,
+                    action,
+                    profile: source,
+                    endpoint: &endpoint,
+                },
+            ),
+            DiscoveryError::NotAUser { arn } => Error::failure(format!(
+                "the keys of profile {source} belong to {arn}, not to an IAM user"
+            ))
+            .hint("MFA devices belong to IAM users; pass the device with --device"),
+        })?;
+    if args.verbose {
+        writeln!(stderr, "awsmfa: the keys belong to {}", found.caller_arn)?;
+    }
+    let who = &found.caller_arn;
+    match found.serials.as_slice() {
+        [] => Err(Error::failure(format!("no MFA device is assigned to {who}"))
+            .hint("assign one in the IAM console (Security credentials, Multi-factor authentication), then run this again")
+            .into()),
+        [one] => Ok(one.clone()),
+        several => {
+            writeln!(stderr, "awsmfa: {who} has {} MFA devices:", several.len())?;
+            for serial in several {
+                writeln!(stderr, "  {serial}")?;
+            }
+            let profile = if source == "default" {
+                String::new()
+            } else {
+                format!(" --profile {source}")
+            };
+            Err(Error::failure("choose one of them with --device")
+                .hint(format!("awsmfa configure{profile} --device {}", several[0]))
+                .into())
+        }
+    }
+}
+
+/// Sets `mfa_serial` in the profile's config section, under the file's lock.
+fn save(paths: &AwsPaths, source: &str, device: &str, stderr: &mut dyn Write) -> Result<()> {
+    let _lock = FileLock::acquire(&paths.config)?;
+    let config = AwsFile::load(&paths.config)?;
+    let section = match config_profile_section(&config.ini, source) {
+        Some(section) => section.name.clone(),
+        None => config_section_name(source),
+    };
+    let where_ = format!("[{section}] of {}", config.path.display());
+    let before = config
+        .ini
+        .section(&section)
+        .and_then(|_| config.ini.get(&section, MFA_SERIAL));
+    if before == Some(device) {
+        writeln!(stderr, "awsmfa: {where_} already has mfa_serial = {device}")?;
+        return Ok(());
+    }
+    let text = edit::set_keys(&config.ini, &section, &[(MFA_SERIAL, device)])
+        .map_err(|e| edit_error(&config, e))?;
+    config.write(&text, false)?;
+    match before {
+        Some(old) => writeln!(
+            stderr,
+            "awsmfa: mfa_serial = {device} saved in {where_} (was {old})"
+        )?,
+        None => writeln!(stderr, "awsmfa: mfa_serial = {device} saved in {where_}")?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_follow_iam_rules() {
+        assert!(check_device("arn:aws:iam::123456789012:mfa/my-phone").is_ok());
+        assert!(check_device("GAHT12345678").is_ok());
+        for bad in [
+            "",
+            "short",
+            "arn:aws:iam::1:mfa/a b",
+            "arn:aws:iam::1:mfa/ü-device",
+        ] {
+            assert!(check_device(bad).is_err(), "{bad}");
+        }
+        assert!(check_device(&"a".repeat(257)).is_err());
+    }
+}

@@ -1,0 +1,217 @@
+//! How awsmfa reaches AWS: endpoints, TLS trust, proxies and time limits,
+//! shared by the SDK's STS client and the hand-signed IAM call.
+//!
+//! Only the commands that call AWS (`login`, `configure`) reach this module.
+
+use std::time::Duration;
+
+use aws_smithy_async::rt::sleep::SharedAsyncSleep;
+use aws_smithy_http_client::Connector;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::{
+    HttpConnectorSettings, SharedHttpClient, SharedHttpConnector, http_client_fn,
+};
+
+use crate::env::Env;
+use crate::error::Error;
+
+/// Connect, per-attempt and total time limits: a dead endpoint fails within 30 s.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Where and how to connect, read and checked before any request is made.
+#[derive(Clone, Default)]
+pub struct Network {
+    /// The PEM certificates of `AWS_CA_BUNDLE` (or the profile's `ca_bundle`),
+    /// trusted instead of the system's roots, as the AWS CLI does.
+    ca_bundle: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("ca_bundle", &self.ca_bundle.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+impl Network {
+    /// `$AWS_CA_BUNDLE`, else the profile's `ca_bundle` setting, else the system's roots.
+    pub fn resolve(env: &dyn Env, profile_ca_bundle: Option<&str>) -> Result<Network, Error> {
+        let (path, source) = match env.var("AWS_CA_BUNDLE") {
+            Some(path) => (path, "AWS_CA_BUNDLE"),
+            None => match profile_ca_bundle {
+                Some(path) => (path.to_owned(), "ca_bundle"),
+                None => return Ok(Network::default()),
+            },
+        };
+        let path = crate::profiles::paths::expand_home(&path, env);
+        let pem = std::fs::read(&path).map_err(|e| {
+            Error::failure(format!("{source}: cannot read {}: {e}", path.display()))
+        })?;
+        check_bundle(&pem).map_err(|why| {
+            Error::usage(format!("{source}: {} {why}", path.display()))
+                .hint("the file must hold PEM certificates (-----BEGIN CERTIFICATE-----)")
+        })?;
+        Ok(Network {
+            ca_bundle: Some(pem),
+        })
+    }
+
+    /// The SDK's HTTP client, built on [`Network::connector`].
+    pub fn http_client(&self) -> SharedHttpClient {
+        let network = self.clone();
+        http_client_fn(move |settings, components| {
+            SharedHttpConnector::new(network.build(settings, components.sleep_impl()))
+        })
+    }
+
+    /// A connector with awsmfa's time limits, for requests made by hand.
+    pub fn connector(&self) -> Connector {
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(ATTEMPT_TIMEOUT)
+            .build();
+        self.build(&settings, None)
+    }
+
+    fn build(
+        &self,
+        settings: &HttpConnectorSettings,
+        sleep: Option<SharedAsyncSleep>,
+    ) -> Connector {
+        let trust = match &self.ca_bundle {
+            Some(pem) => TrustStore::empty().with_pem_certificate(pem.clone()),
+            None => TrustStore::default(),
+        };
+        let context = TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .expect("a TLS context without extra server names always builds");
+        let mut builder = Connector::builder();
+        builder.set_sleep_impl(sleep);
+        builder
+            .connector_settings(settings.clone())
+            // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, as the AWS CLI honors them.
+            .proxy_config(ProxyConfig::from_env())
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(context)
+            .build()
+    }
+}
+
+/// Every PEM block must be a certificate rustls accepts as a trust anchor
+/// (the TLS layer would abort on anything else), and there must be one.
+fn check_bundle(pem: &[u8]) -> Result<(), String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("is not valid PEM ({e})"))?;
+    if certs.is_empty() {
+        return Err("holds no certificate".to_owned());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for (i, cert) in certs.into_iter().enumerate() {
+        roots
+            .add(cert)
+            .map_err(|e| format!("certificate {} cannot be used: {e}", i + 1))?;
+    }
+    Ok(())
+}
+
+/// The endpoint override for a service: `--endpoint-url`, `$AWS_ENDPOINT_URL_<SERVICE>`,
+/// `$AWS_ENDPOINT_URL`; checked to be an http(s) URL.
+pub fn endpoint_url(
+    flag: Option<&str>,
+    env: &dyn Env,
+    service_var: &str,
+) -> Result<Option<String>, Error> {
+    let (value, source) = match flag {
+        Some(url) => (url.to_owned(), "--endpoint-url"),
+        None => match env.var(service_var) {
+            Some(url) => (url, service_var),
+            None => match env.var("AWS_ENDPOINT_URL") {
+                Some(url) => (url, "AWS_ENDPOINT_URL"),
+                None => return Ok(None),
+            },
+        },
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !host.starts_with('/')
+                && !value.contains(char::is_whitespace) =>
+        {
+            Ok(Some(value))
+        }
+        _ => Err(
+            Error::usage(format!("{source}: '{value}' is not an http(s) URL"))
+                .hint("for example --endpoint-url https://sts.eu-west-1.amazonaws.com"),
+        ),
+    }
+}
+
+/// A single-threaded runtime for the one or two requests a command makes.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn endpoint_precedence_and_checks() {
+        let env = HashMap::from([
+            ("AWS_ENDPOINT_URL", "http://all:1"),
+            ("AWS_ENDPOINT_URL_STS", "http://sts:2"),
+        ]);
+        let sts = |flag| endpoint_url(flag, &env, "AWS_ENDPOINT_URL_STS");
+        assert_eq!(sts(None).unwrap().as_deref(), Some("http://sts:2"));
+        assert_eq!(
+            sts(Some("https://x")).unwrap().as_deref(),
+            Some("https://x")
+        );
+        let iam = endpoint_url(None, &env, "AWS_ENDPOINT_URL_IAM").unwrap();
+        assert_eq!(iam.as_deref(), Some("http://all:1"));
+        for bad in [
+            "ftp://x",
+            "http://",
+            "https:///x",
+            "http://a b",
+            "localhost:5000",
+        ] {
+            let err = sts(Some(bad)).unwrap_err();
+            assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
+        }
+        let none = HashMap::new();
+        assert_eq!(
+            endpoint_url(None, &none, "AWS_ENDPOINT_URL_STS").unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn bundles_must_hold_usable_certificates() {
+        assert!(check_bundle(b"").unwrap_err().contains("no certificate"));
+        assert!(check_bundle(b"not pem at all\n").is_err());
+        let garbage = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(
+            check_bundle(garbage)
+                .unwrap_err()
+                .contains("cannot be used")
+        );
+    }
+}
