@@ -15,7 +15,8 @@ use crate::exit_codes::ExitCode;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
 use crate::names::ProfileNames;
 use crate::profiles::{
-    AwsFile, AwsFiles, AwsPaths, FileLock, config_profile_section, config_section_name, edit,
+    AwsFile, AwsFiles, AwsPaths, FileLock, check_writable, config_profile_section,
+    config_section_name, edit,
 };
 
 use super::{long_term_keys, region};
@@ -98,6 +99,10 @@ pub fn run(
         url: endpoint_url,
         network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
     };
+
+    // Both files must be writable before a session is fetched.
+    check_writable(&paths.credentials)?;
+    check_writable(&paths.config)?;
 
     // 3. The code, last: no prompt when anything above fails.
     let code = match code {

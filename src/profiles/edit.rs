@@ -54,7 +54,7 @@ impl<'a> Plan<'a> {
         let file = self.file;
         let eol = file.eol();
         let mut out = String::with_capacity(file.text().len() + 256);
-        let push_new = |out: &mut String, lines: &[String]| {
+        let push_new = |out: &mut String, lines: &[String], eol: &str| {
             for line in lines {
                 if !out.is_empty() && !out.ends_with(['\n', '\r']) {
                     out.push_str(eol);
@@ -75,11 +75,18 @@ impl<'a> Plan<'a> {
                 }
                 Op::Delete => {}
             }
+            // New lines end as the line before them does: with a file's
+            // dominant `\r`, a following `\n` would otherwise join the
+            // last new line's end and swallow a blank line.
+            let own_eol = match file.line_end(i) {
+                "" => eol,
+                end => end,
+            };
             for (_, lines) in self.insert_after.iter().filter(|(at, _)| *at == i) {
-                push_new(&mut out, lines);
+                push_new(&mut out, lines, own_eol);
             }
         }
-        push_new(&mut out, &self.append);
+        push_new(&mut out, &self.append, eol);
         // A file without a final line end keeps lacking one.
         let text = file.text();
         if !text.is_empty() && !text.ends_with(['\n', '\r']) {
@@ -240,6 +247,15 @@ mod tests {
 
     fn set(s: &str, section: &str, pairs: &[(&str, &str)]) -> String {
         set_keys(&file(s), section, pairs).unwrap()
+    }
+
+    #[test]
+    fn mixed_line_ends_keep_every_line() {
+        // Found by the differential test: the file's dominant "\r" ending the
+        // new lines joined the "\n" of the blank line after them.
+        let file = file("[a b]\rregion = x\r\n\n");
+        let out = set_keys(&file, "a b", &[("k", "v")]).unwrap();
+        assert_eq!(out, "[a b]\rregion = x\r\nk = v\r\n\n");
     }
 
     #[test]

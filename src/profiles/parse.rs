@@ -107,9 +107,17 @@ pub enum ParseErrorKind {
     NotUtf8,
     KeyBeforeSection,
     DuplicateSection(String),
-    DuplicateKey { section: String, key: String },
+    DuplicateKey {
+        section: String,
+        key: String,
+    },
     NotKeyValue,
     EmptyKey,
+    /// A value that starts on the next line (botocore's nested settings, like
+    /// `s3 =` and indented `key = value` lines) holds a line without `=`.
+    NestedWithoutEquals {
+        key: String,
+    },
 }
 
 impl fmt::Display for ParseError {
@@ -128,6 +136,10 @@ impl fmt::Display for ParseError {
             }
             ParseErrorKind::NotKeyValue => f.write_str("expected 'key = value' or a [section]"),
             ParseErrorKind::EmptyKey => f.write_str("a value without a key name"),
+            ParseErrorKind::NestedWithoutEquals { key } => write!(
+                f,
+                "the nested settings of '{key}' need 'name = value' on every line"
+            ),
         }
     }
 }
@@ -176,6 +188,7 @@ impl IniFile {
         };
         let lines = split_lines(&text);
         let sections = read_sections(&text, &lines)?;
+        check_nested(&sections)?;
         Ok(IniFile {
             text,
             lines,
@@ -304,6 +317,45 @@ pub fn is_comment(content: &str) -> bool {
     s.starts_with('#') || s.starts_with(';')
 }
 
+/// botocore reads a value that starts with a line break as `name = value`
+/// lines (Python's `splitlines`, `strip`, `split('=')`) for every section,
+/// `[DEFAULT]`'s keys included, and rejects the file when one has no `=`.
+fn check_nested(sections: &[Section]) -> Result<(), ParseError> {
+    let defaults: &[Entry] = sections
+        .iter()
+        .find(|s| s.name == DEFAULT_SECTION)
+        .map_or(&[], |d| &d.entries);
+    // What botocore reads of each section: its own keys, then the [DEFAULT]
+    // keys it does not set itself.
+    let entries = sections
+        .iter()
+        .filter(|s| s.name != DEFAULT_SECTION)
+        .flat_map(|s| {
+            let inherited = defaults.iter().filter(|d| s.entry(&d.key).is_none());
+            s.entries.iter().chain(inherited)
+        });
+    for entry in entries.filter(|e| e.value.starts_with('\n')) {
+        let python_line_breaks = [
+            '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
+            '\u{2029}',
+        ];
+        let bad = entry
+            .value
+            .split(python_line_breaks)
+            .map(py_strip)
+            .any(|l| !l.is_empty() && !l.contains('='));
+        if bad {
+            return Err(ParseError {
+                line: entry.line + 1,
+                reason: ParseErrorKind::NestedWithoutEquals {
+                    key: entry.key.clone(),
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
 fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError> {
     let mut sections: Vec<Section> = Vec::new();
     // Section name -> index, so that a file of many profiles reads in linear time.
@@ -410,6 +462,25 @@ mod tests {
 
     fn error(s: &str) -> ParseError {
         IniFile::parse(s.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn nested_settings_need_equals_as_in_botocore() {
+        let ok = parse("[p]\ns3 =\n  max_concurrent_requests = 20\n\n  addressing_style = path\n");
+        assert_eq!(
+            ok.get("p", "s3"),
+            Some("\nmax_concurrent_requests = 20\n\naddressing_style = path")
+        );
+        let bad = error("[p]\nregion = x\ns3 =\n  no equals here\n");
+        assert_eq!(bad.line, 3);
+        assert!(bad.to_string().contains("nested settings of 's3'"));
+        // [DEFAULT]'s keys count only once another section inherits them.
+        assert!(IniFile::parse(b"[DEFAULT]\nk =\n  bad\n").is_ok());
+        assert_eq!(error("[DEFAULT]\nk =\n  bad\n[p]\n").line, 2);
+        // ...and only where a section does not set the key itself.
+        assert!(IniFile::parse(b"[DEFAULT]\nk =\n  bad\n[p]\nk = own\n").is_ok());
+        // A value on the key's own line is not nested.
+        assert!(IniFile::parse(b"[p]\nk = a\n  b\n").is_ok());
     }
 
     #[test]

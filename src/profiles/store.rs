@@ -94,8 +94,12 @@ fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
     Ok((real, dir, name))
 }
 
+/// A temporary file older than this was left by a run that was killed.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+
 fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
     let (real, dir, name) = resolve_target(path)?;
+    remove_stale_temps(&dir, &name);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".awsmfa-tmp")
@@ -110,6 +114,33 @@ fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
         .with_context(context)?;
     sync_dir(&dir);
     Ok(())
+}
+
+/// Removes `.NAME.*.awsmfa-tmp` files that a killed run left behind, so
+/// that they never pile up; best effort.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(".awsmfa-tmp")) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -149,15 +180,7 @@ pub struct FileLock {
 impl FileLock {
     /// Waits (up to 10 s) for the lock on `path`.
     pub fn acquire(path: &Path) -> Result<FileLock> {
-        let (real, dir, name) = resolve_target(path)?;
-        let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(&lock_path)
-            .with_context(|| format!("cannot open lock file {}", lock_path.display()))?;
+        let (real, lock_path, file) = open_lock_file(path)?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -183,6 +206,27 @@ impl FileLock {
             }
         }
     }
+}
+
+/// The lock sidecar of `path`, opened (and created) for writing.
+fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
+    let (real, dir, name) = resolve_target(path)?;
+    let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
+        .open(&lock_path)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    Ok((real, lock_path, file))
+}
+
+/// Fails unless `path` can be replaced: it resolves (symlinks too), and its
+/// directory exists (or is created) and takes new files. `login` checks this
+/// before calling STS, so that a session is never fetched only to be lost.
+pub fn check_writable(path: &Path) -> Result<()> {
+    open_lock_file(path).map(drop)
 }
 
 #[cfg(test)]

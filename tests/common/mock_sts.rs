@@ -14,13 +14,30 @@ pub enum Reply {
     Status(u16, String),
     /// Read the request, then never answer (until the test ends).
     Hang,
+    /// Send the start of a 200 answer, then close the connection.
+    CloseMidResponse,
 }
 
 pub struct MockSts {
     pub port: u16,
     requests: Arc<AtomicUsize>,
     bodies: Arc<Mutex<Vec<String>>>,
+    heads: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
+}
+
+/// The XML body of a successful GetSessionToken, with fake credentials.
+pub fn session_token_ok(expiration: &str) -> String {
+    format!(
+        "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <GetSessionTokenResult><Credentials>\
+         <AccessKeyId>ASIAFAKEMOCKSESSION0</AccessKeyId>\
+         <SecretAccessKey>fakeMockSessionSecret/000000000000000000</SecretAccessKey>\
+         <SessionToken>FakeMockSessionToken+/=</SessionToken>\
+         <Expiration>{expiration}</Expiration>\
+         </Credentials></GetSessionTokenResult>\
+         <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetSessionTokenResponse>"
+    )
 }
 
 /// The XML body STS sends with an error.
@@ -40,8 +57,10 @@ impl MockSts {
         listener.set_nonblocking(true).unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
         let bodies = Arc::new(Mutex::new(Vec::new()));
+        let heads = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let (count, seen, stopping) = (requests.clone(), bodies.clone(), stop.clone());
+        let seen_heads = heads.clone();
         std::thread::spawn(move || {
             let mut held = Vec::new();
             while !stopping.load(Ordering::SeqCst) {
@@ -50,7 +69,7 @@ impl MockSts {
                         stream.set_nonblocking(false).unwrap();
                         let n = count.fetch_add(1, Ordering::SeqCst);
                         let reply = replies[n.min(replies.len() - 1)].clone();
-                        if let Some(stream) = serve(stream, &reply, &seen) {
+                        if let Some(stream) = serve(stream, &reply, &seen, &seen_heads) {
                             held.push(stream);
                         }
                     }
@@ -62,6 +81,7 @@ impl MockSts {
             port,
             requests,
             bodies,
+            heads,
             stop,
         }
     }
@@ -73,6 +93,11 @@ impl MockSts {
     /// How many connections carried a request.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The request lines and headers received.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
     }
 
     /// The request bodies received.
@@ -88,7 +113,12 @@ impl Drop for MockSts {
 }
 
 /// Reads one request and answers it; returns the stream to keep open when hanging.
-fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) -> Option<TcpStream> {
+fn serve(
+    mut stream: TcpStream,
+    reply: &Reply,
+    seen: &Mutex<Vec<String>>,
+    heads: &Mutex<Vec<String>>,
+) -> Option<TcpStream> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -115,11 +145,20 @@ fn serve(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) -> Opt
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+    heads
+        .lock()
+        .unwrap()
+        .push(String::from_utf8_lossy(&buf[..header_end]).into_owned());
     seen.lock()
         .unwrap()
         .push(String::from_utf8_lossy(&buf[header_end..]).into_owned());
     match reply {
         Reply::Hang => Some(stream),
+        Reply::CloseMidResponse => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 900\r\n\r\n";
+            let _ = stream.write_all(format!("{head}<GetSessionTokenResponse><GetSess").as_bytes());
+            None
+        }
         Reply::Status(status, body) => {
             let response = format!(
                 "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

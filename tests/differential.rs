@@ -1,0 +1,370 @@
+//! Differential tests: thousands of generated credentials/config files, read by
+//! awsmfa's parser and by botocore's own (`botocore.configloader.raw_config_parse`,
+//! run from the test venv). Both must accept the same files and read the same
+//! sections, keys and values. Every upsert and removal awsmfa makes must leave
+//! every line outside the edited keys as it was, and botocore must read the
+//! result as intended.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use awsmfa::profiles::IniFile;
+use awsmfa::profiles::edit;
+use awsmfa::profiles::parse::DEFAULT_SECTION;
+use common::*;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRng, TestRunner};
+
+/// How many files each run generates (more with `AWSMFA_DIFFERENTIAL_CASES`).
+fn cases() -> usize {
+    std::env::var("AWSMFA_DIFFERENTIAL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500)
+}
+
+// ---------------------------------------------------------------- generation
+
+fn eol() -> impl Strategy<Value = &'static str> {
+    prop_oneof![8 => Just("\n"), 3 => Just("\r\n"), 1 => Just("\r")]
+}
+
+fn section_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(vec![
+            "default", "mfa", "profile work", "profile work-mfa", "profile \"q w\"",
+            "DEFAULT", "Dev", "ünï", "sso-session corp", "a b", "x]y",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[a-zA-Z0-9 _.@-]{1,10}",
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(vec![
+            "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
+            "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
+        ])
+        .prop_map(str::to_owned),
+        1 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}",
+    ]
+}
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[A-Za-z0-9/+]{0,24}",
+        2 => r#"[ a-z0-9=:"'#;\\%$é日\t-]{0,16}"#,
+        1 => Just(String::new()),
+    ]
+}
+
+fn separator() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![" = ", "=", " =", "= ", ": ", ":", "  =  ", "\t=\t"])
+}
+
+/// One line of a generated file, before its line ending.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => (key(), separator(), value()).prop_map(|(k, s, v)| format!("{k}{s}{v}")),
+        2 => section_name().prop_map(|n| format!("[{n}]")),
+        1 => section_name().prop_map(|n| format!("  [{n}]  ")),
+        1 => "[#;] ?[ a-z=]{0,12}".prop_map(|c| c),
+        1 => "  [#;][ a-z]{0,8}".prop_map(|c| c),
+        1 => prop::sample::select(vec!["", "   ", "\t"]).prop_map(str::to_owned),
+        // Continuation lines and nested (s3-style) settings.
+        1 => ("[ \t]{1,4}", key(), separator(), value()).prop_map(|(i, k, s, v)| format!("{i}{k}{s}{v}")),
+        1 => ("[ \t]{1,4}", value()).prop_map(|(i, v)| format!("{i}{v}")),
+        // Lines botocore rejects.
+        1 => prop::sample::select(vec!["no delimiter", "= value", "[unclosed", "]"]).prop_map(str::to_owned),
+    ]
+}
+
+/// A whole file: often a valid layout of sections, sometimes anything.
+fn file() -> impl Strategy<Value = String> {
+    let sections = prop::collection::vec(
+        (
+            section_name(),
+            prop::collection::vec(prop_oneof![4 => (key(), separator(), value()).prop_map(|(k, s, v)| format!("{k}{s}{v}")), 1 => line()], 0..6),
+        ),
+        0..6,
+    )
+    .prop_map(|sections| {
+        let mut lines = Vec::new();
+        for (name, body) in sections {
+            lines.push(format!("[{name}]"));
+            lines.extend(body);
+        }
+        lines
+    });
+    let layout = prop_oneof![3 => sections, 1 => prop::collection::vec(line(), 0..14)];
+    (layout, prop::collection::vec(eol(), 14..60), any::<bool>()).prop_map(
+        |(lines, eols, final_eol)| {
+            let mut text = String::new();
+            for (i, l) in lines.iter().enumerate() {
+                text.push_str(l);
+                if i + 1 < lines.len() || final_eol {
+                    text.push_str(eols[i % eols.len()]);
+                }
+            }
+            text
+        },
+    )
+}
+
+/// `AWSMFA_DIFFERENTIAL_SEED` shifts the fixed seeds, to explore further.
+fn generate(n: usize, seed: u8) -> Vec<String> {
+    let shift: u8 = std::env::var("AWSMFA_DIFFERENTIAL_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let seed = seed.wrapping_add(shift.wrapping_mul(2));
+    let config = Config {
+        cases: n as u32,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(
+        config,
+        TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
+    );
+    let strategy = file();
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
+// ---------------------------------------------------------------- botocore
+
+/// What a parser read: `None` when it rejected the file, else section -> key -> value.
+type Reading = Option<BTreeMap<String, BTreeMap<String, serde_json::Value>>>;
+
+const BOTOCORE: &str = r#"
+import json, sys
+from botocore.configloader import raw_config_parse
+from botocore.exceptions import ConfigParseError
+out = []
+for path in json.load(sys.stdin):
+    try:
+        out.append(raw_config_parse(path))
+    except ConfigParseError:
+        out.append(None)
+print(json.dumps(out))
+"#;
+
+/// botocore's reading of each file, from one Python process.
+fn botocore_read(dir: &Path, texts: &[String]) -> Option<Vec<Reading>> {
+    let python = peer("python3")?;
+    let paths: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = dir.join(format!("f{i}"));
+            std::fs::write(&path, text).unwrap();
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let env = TestEnv::new().var("PYTHONUTF8", "1");
+    let out = env
+        .program(&python, &["-c", BOTOCORE])
+        .write_stdin(serde_json::to_string(&paths).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// awsmfa's reading, in botocore's shape: `[DEFAULT]` keys inherited, and a
+/// value that starts on the next line read as `key = value` lines.
+fn awsmfa_read(text: &str) -> Reading {
+    let ini = IniFile::parse(text.as_bytes()).ok()?;
+    let defaults = ini
+        .section(DEFAULT_SECTION)
+        .map(|s| s.entries.clone())
+        .unwrap_or_default();
+    let mut read = BTreeMap::new();
+    for section in ini.sections().iter().filter(|s| s.name != DEFAULT_SECTION) {
+        let mut keys = BTreeMap::new();
+        for entry in defaults.iter().chain(&section.entries) {
+            let value = ini.get(&section.name, &entry.key).unwrap();
+            keys.insert(entry.key.clone(), shape(value));
+        }
+        read.insert(section.name.clone(), keys);
+    }
+    Some(read)
+}
+
+fn shape(value: &str) -> serde_json::Value {
+    if !value.starts_with('\n') {
+        return value.into();
+    }
+    let mut nested = serde_json::Map::new();
+    for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (k, v) = line
+            .split_once('=')
+            .expect("awsmfa accepted a nested line without '='");
+        nested.insert(k.trim().to_owned(), v.trim().into());
+    }
+    nested.into()
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn awsmfa_reads_every_file_as_botocore_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts = generate(cases(), 1);
+    let Some(botocore) = botocore_read(dir.path(), &texts) else {
+        return;
+    };
+    let mut rejected = 0;
+    for (text, expected) in texts.iter().zip(botocore) {
+        rejected += usize::from(expected.is_none());
+        assert_eq!(
+            awsmfa_read(text),
+            expected,
+            "awsmfa and botocore disagree on this file:\n{text:?}"
+        );
+    }
+    // The generator must exercise both outcomes.
+    assert!(
+        rejected > texts.len() / 20,
+        "only {rejected} rejected files"
+    );
+    assert!(rejected < texts.len() * 3 / 4, "{rejected} rejected files");
+}
+
+/// The lines of `text`, line endings dropped, as botocore would split them.
+fn lines(text: &str) -> Vec<&str> {
+    text.split("\r\n")
+        .flat_map(|l| l.split(['\n', '\r']))
+        .collect()
+}
+
+/// Every line of `before` that is not one of the edited keys of `section`
+/// (or, for a removal, in the section) must still be in `after`, in the same
+/// order and unchanged; a removal may also drop a blank line.
+fn assert_kept(before: &str, after: &str, ini: &IniFile, section: &str, keys: &[&str]) {
+    // A removal takes the whole section with it, comments inside it included.
+    let edited: Vec<usize> = match ini.section(section) {
+        None => Vec::new(),
+        Some(s) if keys.is_empty() => (s.header_line..=s.last_line()).collect(),
+        Some(s) => s
+            .entries
+            .iter()
+            .filter(|e| keys.contains(&e.key.as_str()))
+            .flat_map(|e| std::iter::once(e.line).chain(e.continuation.iter().copied()))
+            .collect(),
+    };
+    let old = lines(before);
+    let new = lines(after);
+    let mut j = 0;
+    for (i, line) in old.iter().enumerate() {
+        if edited.contains(&i) || (line.trim().is_empty() && keys.is_empty()) {
+            continue;
+        }
+        while j < new.len() && new[j] != *line {
+            j += 1;
+        }
+        assert!(
+            j < new.len(),
+            "line {} ({line:?}) was lost editing [{section}]\nbefore: {before:?}\nafter:  {after:?}",
+            i + 1
+        );
+        j += 1;
+    }
+}
+
+#[test]
+fn edits_change_only_their_keys_and_botocore_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = generate(cases(), 2)
+        .into_iter()
+        .filter(|t| IniFile::parse(t.as_bytes()).is_ok())
+        .collect();
+    let pairs = [
+        ("aws_access_key_id", "ASIAFAKESESSION00000"),
+        ("aws_secret_access_key", "fake/secret+key=="),
+        ("aws_session_token", "FakeToken//+=="),
+        ("expiration", "2026-11-23T19:20:32Z"),
+    ];
+    let keys: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    let mut edited = Vec::new();
+    let mut expected: Vec<Reading> = Vec::new();
+    let mut refused = 0;
+    for (n, text) in texts.iter().enumerate() {
+        let ini = IniFile::parse(text.as_bytes()).unwrap();
+        let before = awsmfa_read(text).unwrap();
+        let names: Vec<String> = ini
+            .sections()
+            .iter()
+            .map(|s| s.name.clone())
+            .filter(|s| s != DEFAULT_SECTION)
+            .collect();
+        // An existing section, or a new one.
+        let section = names
+            .get(n % (names.len() + 1))
+            .cloned()
+            .unwrap_or_else(|| "mfa-new".to_owned());
+        match edit::set_keys(&ini, &section, &pairs) {
+            Ok(after) => {
+                assert_kept(text, &after, &ini, &section, &keys);
+                let mut want = before.clone();
+                let entry = want.entry(section.clone()).or_insert_with(|| {
+                    // A new section inherits [DEFAULT] too.
+                    before_defaults(&ini)
+                });
+                for (k, v) in pairs {
+                    entry.insert(k.to_owned(), v.into());
+                }
+                edited.push(after);
+                expected.push(Some(want));
+            }
+            Err(_) => refused += 1,
+        }
+        if let Some(result) = edit::remove_section(&ini, &section) {
+            match result {
+                Ok(after) => {
+                    assert_kept(text, &after, &ini, &section, &[]);
+                    let mut want = before.clone();
+                    want.remove(&section);
+                    edited.push(after);
+                    expected.push(Some(want));
+                }
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    assert!(refused < edited.len() / 10, "{refused} edits refused");
+    let Some(botocore) = botocore_read(dir.path(), &edited) else {
+        return;
+    };
+    for ((text, want), got) in edited.iter().zip(expected).zip(botocore) {
+        assert_eq!(
+            got, want,
+            "botocore reads the edited file differently:\n{text:?}"
+        );
+        assert_eq!(
+            awsmfa_read(text),
+            want,
+            "awsmfa re-reads differently:\n{text:?}"
+        );
+    }
+}
+
+fn before_defaults(ini: &IniFile) -> BTreeMap<String, serde_json::Value> {
+    ini.section(DEFAULT_SECTION)
+        .map(|s| {
+            s.entries
+                .iter()
+                .map(|e| (e.key.clone(), shape(&e.value)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
