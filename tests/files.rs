@@ -237,21 +237,65 @@ fn a_symlinked_credentials_file_stays_a_symlink() {
     );
 }
 
+/// 32 logins to distinct targets and 32 to one target at once, against moto,
+/// while readers run `env` without pause: no section is lost, the file is
+/// never torn, and no reader ever sees a half-written file.
 #[test]
-fn concurrent_logins_to_different_targets_lose_nothing() {
+fn concurrent_logins_and_readers_lose_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
     let Some(moto) = Moto::start() else { return };
-    let env = TestEnv::new();
-    let original = fixture("commented.ini");
+    let env = Arc::new(TestEnv::new());
+    let session = "[steady]\naws_access_key_id = ASIASTEADYFAKE000000\n\
+                   aws_secret_access_key = steadySecret\naws_session_token = steadyToken\n\
+                   expiration = 2999-01-01T00:00:00Z\n";
+    let original = format!("{}\n{session}", fixture("commented.ini"));
     env.write_credentials(&original);
-    let children: Vec<_> = (0..8)
-        .map(|i| {
-            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_awsmfa"));
-            env.apply(&mut cmd);
-            cmd.args(["login", "--code", "123456", "--endpoint-url", &moto.url()])
-                .args(["--target", &format!("parallel-{i}")])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped());
-            cmd.spawn().unwrap()
+
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let (env, done) = (env.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0;
+                while !done.load(Ordering::SeqCst) {
+                    let out = env
+                        .awsmfa(&["env", "--target", "steady", "--shell", "bash"])
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success(),
+                        "a reader failed mid-write: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    assert!(
+                        String::from_utf8_lossy(&out.stdout)
+                            .contains("export AWS_SESSION_TOKEN='steadyToken'")
+                    );
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+
+    let spawn = |target: String, force: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_awsmfa"));
+        env.apply(&mut cmd);
+        cmd.args(["login", "--code", "123456", "--endpoint-url", &moto.url()])
+            .args(["--target", &target])
+            .args(force.then_some("--force"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let children: Vec<_> = (0..32)
+        .flat_map(|i| {
+            [
+                spawn(format!("parallel-{i}"), false),
+                spawn("shared".into(), true),
+            ]
         })
         .collect();
     for child in children {
@@ -262,15 +306,31 @@ fn concurrent_logins_to_different_targets_lose_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    done.store(true, Ordering::SeqCst);
+    for reader in readers {
+        assert!(reader.join().unwrap() > 0);
+    }
+
     let after = env.credentials();
     assert!(after.starts_with(&original), "the original content changed");
-    for i in 0..8 {
+    for i in 0..32 {
         env.awsmfa(&["status", "--target", &format!("parallel-{i}")])
             .assert()
             .success();
     }
-    assert_eq!(after.matches("[parallel-").count(), 8);
-    assert_eq!(moto.session_token_requests().len(), 8);
+    env.awsmfa(&["status", "--target", "shared"])
+        .assert()
+        .success();
+    assert_eq!(after.matches("[parallel-").count(), 32);
+    assert_eq!(after.matches("[shared]").count(), 1);
+    assert_eq!(moto.session_token_requests().len(), 64);
+    let aws_dir = env.home().join(".aws");
+    let leftovers: Vec<_> = fs::read_dir(&aws_dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".awsmfa-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
 }
 
 #[test]

@@ -1,0 +1,234 @@
+//! Network faults and set-ups: a connection cut mid-answer, a 500 then a 200
+//! (retried), TLS with a private CA trusted through AWS_CA_BUNDLE (or the
+//! profile's ca_bundle) and refused without it, and HTTP(S)_PROXY/NO_PROXY.
+//! Each case ends within a bounded time. (A server that never answers and
+//! garbage answers are in errors.rs.)
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::mock_sts::{Reply, session_token_ok, sts_error};
+use common::*;
+use predicates::prelude::*;
+
+const BOUND: Duration = Duration::from_secs(30);
+
+fn ok() -> Reply {
+    Reply::Status(200, session_token_ok("2999-01-01T00:00:00Z"))
+}
+
+#[test]
+fn a_connection_cut_mid_answer_is_retried_then_reported() {
+    let mock = MockSts::start(vec![Reply::CloseMidResponse]);
+    let env = TestEnv::with_default_profile();
+    let before = env.credentials();
+    let started = Instant::now();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("STS at"));
+    assert!(started.elapsed() < BOUND);
+    assert_eq!(mock.requests(), 3, "three attempts");
+    assert_eq!(env.credentials(), before);
+
+    // Cut once, then answered: the retry saves the session.
+    let mock = MockSts::start(vec![Reply::CloseMidResponse, ok()]);
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+        .assert()
+        .success();
+    assert_eq!(mock.requests(), 2);
+    assert!(env.credentials().contains("ASIAFAKEMOCKSESSION0"));
+}
+
+#[test]
+fn a_server_error_is_retried_and_the_second_answer_used() {
+    let mock = MockSts::start(vec![
+        Reply::Status(500, sts_error("InternalFailure", "try again")),
+        ok(),
+    ]);
+    let env = TestEnv::with_default_profile();
+    let started = Instant::now();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+        .assert()
+        .success();
+    assert!(started.elapsed() < BOUND);
+    assert_eq!(mock.requests(), 2);
+    let bodies = mock.bodies();
+    assert_eq!(bodies[0], bodies[1], "the retry sends the same request");
+    assert!(env.credentials().contains("ASIAFAKEMOCKSESSION0"));
+}
+
+/// The HTTPS stand-in of tests/support/tls_sts.py, and the directory with its CA.
+struct TlsSts {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl TlsSts {
+    fn start() -> Option<TlsSts> {
+        let python = peer("python3")?;
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/tls_sts.py");
+        let mut child = std::process::Command::new(python)
+            .args([script, dir.path().to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().expect("tls_sts.py prints its port");
+        Some(TlsSts { child, port, dir })
+    }
+
+    fn url(&self) -> String {
+        format!("https://localhost:{}", self.port)
+    }
+
+    fn ca(&self) -> String {
+        self.dir.path().join("ca.pem").to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TlsSts {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn tls_with_a_private_ca_needs_aws_ca_bundle() {
+    let Some(sts) = TlsSts::start() else { return };
+    let env = TestEnv::with_default_profile();
+    let before = env.credentials();
+
+    // Not trusted by the system: a clear TLS error, with the way out.
+    let started = Instant::now();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &sts.url()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "could not reach STS at {}",
+            sts.url()
+        )))
+        .stderr(predicate::str::contains("certificate"))
+        .stderr(predicate::str::contains("AWS_CA_BUNDLE"));
+    assert!(started.elapsed() < BOUND);
+    assert_eq!(env.credentials(), before);
+
+    // Trusted through AWS_CA_BUNDLE.
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &sts.url()])
+        .env("AWS_CA_BUNDLE", sts.ca())
+        .assert()
+        .success();
+    assert!(env.credentials().contains("ASIAFAKETLSSESSION00"));
+
+    // Or through ca_bundle in the source's config profile.
+    env.write_config(&format!("[default]\nca_bundle = {}\n", sts.ca()));
+    env.awsmfa(&[
+        "login",
+        "--force",
+        "--code",
+        "123456",
+        "--endpoint-url",
+        &sts.url(),
+        "-t",
+        "other",
+    ])
+    .assert()
+    .success();
+    assert!(env.credentials().contains("[other]"));
+}
+
+#[test]
+fn a_bad_ca_bundle_is_refused_before_any_request() {
+    let mock = MockSts::start(vec![ok()]);
+    let env = TestEnv::with_default_profile();
+    let junk = env.home().join("junk.pem");
+    std::fs::write(
+        &junk,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let empty = env.home().join("empty.pem");
+    std::fs::write(&empty, "no certificates here\n").unwrap();
+    for (bundle, code, says) in [
+        (junk.to_str().unwrap(), 2, "cannot be used"),
+        (empty.to_str().unwrap(), 2, "holds no certificate"),
+        ("/nonexistent/ca.pem", 1, "cannot read /nonexistent/ca.pem"),
+    ] {
+        env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+            .env("AWS_CA_BUNDLE", bundle)
+            .assert()
+            .code(code)
+            .stderr(predicate::str::contains("AWS_CA_BUNDLE: "))
+            .stderr(predicate::str::contains(says));
+    }
+    assert_eq!(mock.requests(), 0);
+}
+
+#[test]
+fn http_proxy_and_no_proxy_are_honored() {
+    // The "proxy" answers as STS would: the request must reach it, in
+    // absolute form, for a host this machine cannot even resolve.
+    let proxy = MockSts::start(vec![ok()]);
+    let env = TestEnv::with_default_profile().var("HTTP_PROXY", &proxy.url());
+    let endpoint = "http://sts.awsmfa-test.invalid:8080";
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", endpoint])
+        .assert()
+        .success();
+    assert_eq!(proxy.requests(), 1);
+    assert!(
+        proxy.heads()[0].starts_with("POST http://sts.awsmfa-test.invalid:8080/ HTTP/1.1"),
+        "{:?}",
+        proxy.heads()
+    );
+
+    // NO_PROXY names the host: straight to it (which does not exist).
+    let started = Instant::now();
+    env.awsmfa(&[
+        "login",
+        "--force",
+        "--code",
+        "123456",
+        "--endpoint-url",
+        endpoint,
+    ])
+    .env("NO_PROXY", "awsmfa-test.invalid")
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("could not reach STS"));
+    assert!(started.elapsed() < BOUND);
+    assert_eq!(proxy.requests(), 1);
+}
+
+#[test]
+fn https_proxy_gets_a_connect_tunnel() {
+    let proxy = MockSts::start(vec![Reply::Status(502, String::new())]);
+    let env = TestEnv::with_default_profile().var("HTTPS_PROXY", &proxy.url());
+    let started = Instant::now();
+    env.awsmfa(&[
+        "login",
+        "--code",
+        "123456",
+        "--endpoint-url",
+        "https://sts.awsmfa-test.invalid",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("could not reach STS"));
+    assert!(started.elapsed() < BOUND);
+    assert!(proxy.requests() >= 1);
+    assert!(
+        proxy.heads()[0].starts_with("CONNECT sts.awsmfa-test.invalid:443 HTTP/1.1"),
+        "{:?}",
+        proxy.heads()
+    );
+}
