@@ -103,7 +103,7 @@ Examples:
 The MFA device comes from --device, $AWSMFA_DEVICE, or mfa_serial in the profile:
   aws configure set mfa_serial arn:aws:iam::123456789012:mfa/me";
 
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct LoginArgs {
     /// The 6-digit code from your MFA device (else prompted, or read from stdin)
     #[arg(short = 'c', long, value_name = "CODE")]
@@ -162,6 +162,24 @@ pub struct ConfigureArgs {
     /// Say what is being done (never shows secrets)
     #[arg(short = 'v', long)]
     pub verbose: bool,
+}
+
+// The code is a secret until it is used: keep it out of Debug output.
+impl std::fmt::Debug for LoginArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code = |c: &Option<String>| c.as_ref().map(|_| "<redacted>");
+        f.debug_struct("LoginArgs")
+            .field("code", &code(&self.code))
+            .field("code_positional", &code(&self.code_positional))
+            .field("profiles", &self.profiles)
+            .field("device", &self.device)
+            .field("duration", &self.duration)
+            .field("force", &self.force)
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("verbose", &self.verbose)
+            .finish()
+    }
 }
 
 const ENV_EXAMPLES: &str = "\

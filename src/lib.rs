@@ -76,3 +76,89 @@ pub fn main() -> std::process::ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod redaction {
+    //! `Debug` of every type that holds a secret shows none of it.
+
+    use crate::profiles::{AwsFile, AwsFiles, IniFile};
+    use crate::secret::Secret;
+    use crate::session::{LongTermKeys, ProfileCredentials, Session};
+    use crate::sts::{Endpoint, SessionRequest};
+
+    const SECRET: &str = "fakeSecret/KeyValue+0000";
+    const TOKEN: &str = "FakeSessionTokenValue//==";
+    const CODE: &str = "924731";
+
+    fn assert_redacted(what: &str, shown: String) {
+        for secret in [SECRET, TOKEN, CODE] {
+            assert!(
+                !shown.contains(secret),
+                "Debug of {what} shows {secret}: {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let keys = LongTermKeys {
+            access_key_id: "AKIAFAKE".into(),
+            secret_access_key: Secret::new(SECRET),
+        };
+        let session = Session {
+            access_key_id: "ASIAFAKE".into(),
+            secret_access_key: Secret::new(SECRET),
+            session_token: Secret::new(TOKEN),
+            expiration: None,
+        };
+        let text = format!(
+            "[default]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = {SECRET}\n\
+             [mfa]\naws_access_key_id = ASIAFAKE\naws_secret_access_key = {SECRET}\n\
+             aws_session_token = {TOKEN}\n"
+        );
+        let ini = IniFile::parse(text.as_bytes()).unwrap();
+        let file = AwsFile {
+            path: "credentials".into(),
+            ini: ini.clone(),
+        };
+        let files = AwsFiles {
+            credentials: file.clone(),
+            config: file.clone(),
+        };
+        let endpoint = Endpoint {
+            region: "us-east-1".into(),
+            url: None,
+            network: crate::net::Network::default(),
+        };
+        let code = Secret::new(CODE);
+        let request = SessionRequest {
+            keys: &keys,
+            device: "arn:aws:iam::000000000000:mfa/x",
+            code: &code,
+            duration_seconds: 900,
+            endpoint: &endpoint,
+        };
+        let cli =
+            <crate::cli::Cli as clap::Parser>::try_parse_from(["awsmfa", "login", "--code", CODE])
+                .unwrap();
+        let positional =
+            <crate::cli::Cli as clap::Parser>::try_parse_from(["awsmfa", "login", CODE]).unwrap();
+
+        assert_redacted(
+            "Secret",
+            format!("{:?} {}", Secret::new(SECRET), Secret::new(SECRET)),
+        );
+        assert_redacted("LongTermKeys", format!("{keys:?}"));
+        assert_redacted("Session", format!("{session:?}"));
+        assert_redacted(
+            "ProfileCredentials",
+            format!("{:?}", ProfileCredentials::read(&ini, "mfa")),
+        );
+        assert_redacted("IniFile", format!("{ini:?}"));
+        assert_redacted("Section", format!("{:?}", ini.sections()));
+        assert_redacted("AwsFiles", format!("{files:?}"));
+        assert_redacted("SessionRequest", format!("{request:?}"));
+        assert_redacted("Cli (login --code)", format!("{cli:?}"));
+        assert_redacted("Cli (login CODE)", format!("{positional:?}"));
+    }
+}

@@ -271,13 +271,11 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
                 .hint(format!(
                     "check aws_access_key_id in [{profile}], or create a new access key in IAM"
                 )),
+                "RequestTimeTooSkewed" | "RequestExpired" => clock_is_off(service),
                 "SignatureDoesNotMatch"
                     if says(&message).contains("expired") || says(&message).contains("clock") =>
                 {
-                    Error::failure(format!(
-                        "{service} refused the request because this computer's clock is off"
-                    ))
-                    .hint("set the system clock right (for example with NTP) and try again")
+                    clock_is_off(service)
                 }
                 "SignatureDoesNotMatch" => Error::failure(format!(
                     "the secret key of profile {profile} does not match its access key"
@@ -313,6 +311,13 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
         ))
         .hint(detail),
     }
+}
+
+fn clock_is_off(service: &str) -> Error {
+    Error::failure(format!(
+        "{service} refused the request because this computer's clock is off"
+    ))
+    .hint("set the system clock right (for example with NTP) and try again")
 }
 
 fn says_certificate(detail: &str) -> bool {
@@ -358,6 +363,8 @@ mod tests {
             .contains("clock")
         );
         assert!(says(service("ExpiredToken", "x")).contains("work holds an expired session token"));
+        assert!(says(service("RequestTimeTooSkewed", "x")).contains("clock is off"));
+        assert!(says(service("RequestExpired", "x")).contains("clock is off"));
         assert!(
             says(service("AccessDenied", "not authorized"))
                 .contains("may not call sts:GetSessionToken")

@@ -208,7 +208,7 @@ fn shape(value: &str) -> serde_json::Value {
     for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (k, v) = line
             .split_once('=')
-            .expect("awsmfa accepted a nested line without '='");
+            .unwrap_or_else(|| panic!("awsmfa accepted a nested line without '=': {value:?}"));
         nested.insert(k.trim().to_owned(), v.trim().into());
     }
     nested.into()
@@ -318,7 +318,7 @@ fn edits_change_only_their_keys_and_botocore_agrees() {
                 let mut want = before.clone();
                 let entry = want.entry(section.clone()).or_insert_with(|| {
                     // A new section inherits [DEFAULT] too.
-                    before_defaults(&ini)
+                    before_defaults(&ini, &keys)
                 });
                 for (k, v) in pairs {
                     entry.insert(k.to_owned(), v.into());
@@ -358,11 +358,13 @@ fn edits_change_only_their_keys_and_botocore_agrees() {
     }
 }
 
-fn before_defaults(ini: &IniFile) -> BTreeMap<String, serde_json::Value> {
+/// What a new section inherits from `[DEFAULT]`, but for the keys it sets.
+fn before_defaults(ini: &IniFile, set: &[&str]) -> BTreeMap<String, serde_json::Value> {
     ini.section(DEFAULT_SECTION)
         .map(|s| {
             s.entries
                 .iter()
+                .filter(|e| !set.contains(&e.key.as_str()))
                 .map(|e| (e.key.clone(), shape(&e.value)))
                 .collect()
         })

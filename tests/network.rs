@@ -232,3 +232,91 @@ fn https_proxy_gets_a_connect_tunnel() {
         proxy.heads()
     );
 }
+
+/// `20261123T100000Z` as Unix time.
+fn amz_date(value: &str) -> i64 {
+    let n = |r: std::ops::Range<usize>| value[r].parse::<i64>().unwrap();
+    let (y, m, d) = (n(0..4), n(4..6), n(6..8));
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + n(9..11) * 3600 + n(11..13) * 60 + n(13..15)
+}
+
+fn signed_at(head: &str) -> i64 {
+    let line = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("x-amz-date:")
+                .map(str::to_owned)
+        })
+        .expect("a signed request");
+    amz_date(line.trim().to_ascii_uppercase().as_str())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// This machine's clock an hour behind STS's: the SDK measures the skew from
+/// the answer's Date header and signs the retry in the server's time.
+#[test]
+fn clock_skew_is_corrected_from_the_servers_date() {
+    let skew = 3600;
+    let expired = sts_error(
+        "SignatureDoesNotMatch",
+        "Signature expired: 20261123T100000Z is now earlier than 20261123T105500Z",
+    );
+    let mock = MockSts::start(vec![
+        Reply::Dated(403, expired, skew),
+        Reply::Dated(200, session_token_ok("2999-01-01T00:00:00Z"), skew),
+    ]);
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+        .assert()
+        .success();
+    let heads = mock.heads();
+    assert_eq!(heads.len(), 2);
+    assert!(
+        (signed_at(&heads[0]) - now()).abs() < 120,
+        "first signed in local time"
+    );
+    assert!(
+        (signed_at(&heads[1]) - (now() + skew)).abs() < 120,
+        "the retry is signed in the server's time"
+    );
+    assert!(env.credentials().contains("ASIAFAKEMOCKSESSION0"));
+}
+
+/// Without a server time to correct from, the message says to fix the clock.
+#[test]
+fn a_skew_that_cannot_be_corrected_says_to_fix_the_clock() {
+    for (code, message) in [
+        (
+            "SignatureDoesNotMatch",
+            "Signature expired: 20261123T100000Z is now earlier than 20261123T105500Z",
+        ),
+        (
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        ),
+    ] {
+        let mock = MockSts::start(vec![Reply::Status(403, sts_error(code, message))]);
+        let env = TestEnv::with_default_profile();
+        env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "STS refused the request because this computer's clock is off",
+            ))
+            .stderr(predicate::str::contains("hint: set the system clock right"));
+        assert_eq!(mock.requests(), 1, "{code}");
+    }
+}

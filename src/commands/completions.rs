@@ -71,7 +71,7 @@ pub fn man(out: &mut dyn Write) -> Result<ExitCode> {
 
 /// Profile names from both files, sorted, one per line.
 pub fn profiles(env: &dyn Env, out: &mut dyn Write) -> Result<ExitCode> {
-    let files = super::load_files(env)?;
+    let files = super::load_files_quietly(env)?;
     let mut names: Vec<String> = files
         .credentials
         .ini

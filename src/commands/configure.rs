@@ -32,6 +32,9 @@ pub fn run(
     let given = args.device.as_deref().map(check_device).transpose()?;
     let paths = AwsPaths::resolve(env)?;
     let files = AwsFiles::load(&paths)?;
+    if let Some(warning) = crate::profiles::store::shared_warning(&paths.credentials) {
+        writeln!(stderr, "{warning}")?;
+    }
     let device = match given {
         Some(device) => device.to_owned(),
         None => discover(args, env, &files, &source, lister, stderr)?,

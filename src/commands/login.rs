@@ -65,6 +65,13 @@ pub fn run(
     // 2. The files.
     let paths = AwsPaths::resolve(env)?;
     let files = AwsFiles::load(&paths)?;
+    if let Some(warning) = crate::profiles::store::shared_warning(&paths.credentials) {
+        writeln!(console.stderr, "{warning}")?;
+        writeln!(
+            console.stderr,
+            "  (awsmfa writes it as 0600 whenever it saves a session)"
+        )?;
+    }
     let now = Timestamp::now();
     match ProfileCredentials::read(&files.credentials.ini, target) {
         ProfileCredentials::LongTerm => return Err(refuse_long_term(target)),

@@ -12,6 +12,7 @@ use crate::session::ProfileCredentials;
 pub fn run(args: &LogoutArgs, env: &dyn Env) -> Result<ExitCode> {
     let names = args.profiles.names(env)?;
     let paths = AwsPaths::resolve(env)?;
+    crate::profiles::warn_if_shared(&paths.credentials);
     // Check both files first: a malformed config is reported here too.
     AwsFile::load(&paths.config)?;
     let target = &names.target;

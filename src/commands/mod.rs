@@ -23,8 +23,16 @@ use crate::session::{
 };
 use crate::time::{Timestamp, human_span};
 
-/// Reads both AWS files from where the environment says they are.
+/// Reads both AWS files from where the environment says they are, warning
+/// on stderr when the credentials file is open to other users.
 pub fn load_files(env: &dyn Env) -> Result<AwsFiles> {
+    let paths = AwsPaths::resolve(env)?;
+    crate::profiles::warn_if_shared(&paths.credentials);
+    AwsFiles::load(&paths)
+}
+
+/// Reads both AWS files without a word on stderr (for prompts and completions).
+pub fn load_files_quietly(env: &dyn Env) -> Result<AwsFiles> {
     AwsFiles::load(&AwsPaths::resolve(env)?)
 }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 pub use parse::{IniFile, Section};
 pub use paths::AwsPaths;
-pub use store::{AwsFile, FileLock, check_writable};
+pub use store::{AwsFile, FileLock, check_writable, warn_if_shared};
 
 /// Both shared files, parsed.
 #[derive(Debug, Clone)]

@@ -208,6 +208,35 @@ impl FileLock {
     }
 }
 
+/// A warning when the credentials file at `path` can be read or written by
+/// other users (mode bits beyond 0600); `None` when it is private or missing.
+pub fn shared_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "awsmfa: warning: {} is open to other users (mode {mode:04o}); it holds secret keys: chmod 600 {}",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Prints [`shared_warning`] on stderr, if any.
+pub fn warn_if_shared(path: &Path) {
+    if let Some(warning) = shared_warning(path) {
+        eprintln!("{warning}");
+    }
+}
+
 /// The lock sidecar of `path`, opened (and created) for writing.
 fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
     let (real, dir, name) = resolve_target(path)?;

@@ -16,6 +16,35 @@ pub enum Reply {
     Hang,
     /// Send the start of a 200 answer, then close the connection.
     CloseMidResponse,
+    /// An HTTP status and body, with a `Date` header this many seconds from now
+    /// (a server whose clock differs from this machine's).
+    Dated(u16, String, i64),
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` for a Unix time.
+pub fn http_date(unix: i64) -> String {
+    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        months[(month - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 pub struct MockSts {
@@ -159,9 +188,24 @@ fn serve(
             let _ = stream.write_all(format!("{head}<GetSessionTokenResponse><GetSess").as_bytes());
             None
         }
-        Reply::Status(status, body) => {
+        Reply::Status(_, _) | Reply::Dated(_, _, _) => {
+            let (status, body, date) = match reply {
+                Reply::Status(status, body) => (status, body, String::new()),
+                Reply::Dated(status, body, offset) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs() as i64;
+                    (
+                        status,
+                        body,
+                        format!("Date: {}\r\n", http_date(now + offset)),
+                    )
+                }
+                _ => unreachable!(),
+            };
             let response = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n{date}Connection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes());

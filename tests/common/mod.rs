@@ -67,8 +67,17 @@ impl TestEnv {
         self.home().join(".aws").join("config")
     }
 
+    /// Writes the credentials file private (0600), as the AWS CLI creates it.
     pub fn write_credentials(&self, text: &str) {
-        fs::write(self.credentials_path(), text).unwrap();
+        let path = self.credentials_path();
+        fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if path.is_file() {
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        }
     }
 
     pub fn write_config(&self, text: &str) {
