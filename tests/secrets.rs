@@ -13,6 +13,11 @@ const CODE: &str = "924731";
 const SESSION_SECRET: &str = "fakeMockSessionSecret/000000000000000000";
 const SESSION_TOKEN: &str = "FakeMockSessionToken+/=";
 
+/// A program that exists on every OS, for `exec`.
+fn awsmfa_exe() -> String {
+    env!("CARGO_BIN_EXE_awsmfa").to_owned()
+}
+
 fn assert_clean(what: &str, text: &[u8]) {
     let text = String::from_utf8_lossy(text);
     for secret in [SECRET_ACCESS_KEY, SESSION_SECRET, SESSION_TOKEN, CODE] {
@@ -46,7 +51,10 @@ fn no_command_or_error_shows_a_secret() {
         (vec!["status".into(), "--all".into(), "--json".into()], true),
         (vec!["prompt".into()], true),
         (vec!["credential-process".into()], false),
-        (vec!["exec".into(), "--".into(), "true".into()], true),
+        (
+            vec!["exec".into(), "--".into(), awsmfa_exe(), "--version".into()],
+            true,
+        ),
         (vec!["profiles".into()], true),
         (
             vec![
