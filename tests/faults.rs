@@ -139,6 +139,73 @@ fn full_disk_leaves_the_file_and_no_temporary_file() {
     assert!(temp_files(&env.home().join(".aws")).is_empty());
 }
 
+/// A tmpfs mounted for one test, unmounted when dropped.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    /// A 64 KiB tmpfs, where mounting is allowed (root on Linux).
+    fn mount() -> Option<TinyDisk> {
+        if !cfg!(target_os = "linux") || !is_root() {
+            eprintln!(
+                "note: a real full disk needs root to mount a tmpfs; the RLIMIT_FSIZE test covers the rest"
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .ok()?;
+        status.success().then_some(TinyDisk { dir })
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_really_full_disk_leaves_the_file_and_no_temporary_file() {
+    let Some(disk) = TinyDisk::mount() else {
+        return;
+    };
+    let sts = ok_sts();
+    let credentials = disk.dir.path().join("credentials");
+    std::fs::write(&credentials, default_credentials()).unwrap();
+    std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let env = TestEnv::new().var("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap());
+    // The lock sidecar first (it takes no blocks), then fill every block.
+    awsmfa(&env, &["logout", "-t", "none"]).output().unwrap();
+    let filler = disk.dir.path().join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    let block = vec![0u8; 4096];
+    while std::io::Write::write_all(&mut file, &block).is_ok() {}
+    drop(file);
+    let out = awsmfa(
+        &env,
+        &["login", "--code", "123456", "--endpoint-url", &sts.url()],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains(&format!("cannot write {}", credentials.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&credentials).unwrap(),
+        default_credentials()
+    );
+    assert!(temp_files(disk.dir.path()).is_empty());
+}
+
 #[test]
 fn credentials_that_are_a_directory() {
     let sts = ok_sts();
