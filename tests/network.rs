@@ -234,16 +234,26 @@ fn https_proxy_gets_a_connect_tunnel() {
 }
 
 /// `20261123T100000Z` as Unix time.
-fn amz_date(value: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| value[r].parse::<i64>().unwrap();
-    let (y, m, d) = (n(0..4), n(4..6), n(6..8));
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + n(9..11) * 3600 + n(11..13) * 60 + n(13..15)
+fn amz_date(v: &str) -> i64 {
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &v[0..4],
+        &v[4..6],
+        &v[6..8],
+        &v[9..11],
+        &v[11..13],
+        &v[13..15]
+    );
+    awsmfa::time::Timestamp::parse(&iso).unwrap().0
+}
+
+#[test]
+fn the_mock_writes_http_dates() {
+    assert_eq!(
+        common::mock_sts::http_date(784111777),
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    assert_eq!(amz_date("19941106T084937Z"), 784111777);
 }
 
 fn signed_at(head: &str) -> i64 {

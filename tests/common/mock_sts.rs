@@ -23,27 +23,20 @@ pub enum Reply {
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` for a Unix time.
 pub fn http_date(unix: i64) -> String {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    // awsmfa's own RFC 3339 form, "1994-11-06T08:49:37Z", rearranged.
+    let iso = awsmfa::time::Timestamp(unix).to_string();
+    let (date, time) = (&iso[..10], &iso[11..19]);
+    let month: usize = date[5..7].parse().unwrap();
     let months = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
+    let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let weekday = weekdays[unix.div_euclid(86_400).rem_euclid(7) as usize];
     format!(
-        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
-        months[(month - 1) as usize],
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{weekday}, {} {} {} {time} GMT",
+        &date[8..10],
+        months[month - 1],
+        &date[..4]
     )
 }
 
