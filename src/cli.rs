@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
+  awsmfa configure                  once: find your MFA device through IAM and save it
   awsmfa login --code 123456        log in with [default]'s keys, write the session to [mfa]
   eval \"$(awsmfa env)\"              export the session into this shell
   aws s3 ls --profile mfa           any AWS tool can use the [mfa] profile
