@@ -262,7 +262,9 @@ pub fn indent_of(s: &str) -> &str {
 
 fn split_lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    let mut lines = Vec::new();
+    // Sized once (CRLF counts twice): a large file's table is not regrown.
+    let ends = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+    let mut lines = Vec::with_capacity(ends + 1);
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -361,6 +363,14 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
     // Section name -> index, so that a file of many profiles reads in linear time.
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut current: Option<usize> = None;
+    // The current section's entries, moved into it (at their exact size) when
+    // the next header or the end comes: small sections stay small.
+    let mut entries: Vec<Entry> = Vec::new();
+    let flush = |sections: &mut Vec<Section>, current: Option<usize>, entries: &mut Vec<Entry>| {
+        if let Some(s) = current {
+            sections[s].entries = entries.drain(..).collect();
+        }
+    };
     // Whether a deeper-indented line would continue the last key's value, and
     // how many blank lines it would carry into the value before it.
     let mut open_entry = false;
@@ -382,8 +392,8 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
             continue;
         }
         let indent = indent_of(content).chars().count();
-        if let (Some(s), true) = (current, open_entry && indent > indent_level) {
-            if let Some(entry) = sections[s].entries.last_mut() {
+        if let (Some(_), true) = (current, open_entry && indent > indent_level) {
+            if let Some(entry) = entries.last_mut() {
                 // configparser joins the lines with "\n" and strips the end,
                 // so blank lines count only when more text follows them.
                 for _ in 0..=blank_lines {
@@ -398,8 +408,12 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         indent_level = indent;
         if let Some(name) = header_name(value) {
             open_entry = false;
+            flush(&mut sections, current, &mut entries);
             match index.get(name) {
-                Some(&existing) if name == DEFAULT_SECTION => current = Some(existing),
+                Some(&existing) if name == DEFAULT_SECTION => {
+                    entries = std::mem::take(&mut sections[existing].entries);
+                    current = Some(existing);
+                }
                 Some(_) => return Err(err(ParseErrorKind::DuplicateSection(name.to_owned()))),
                 None => {
                     sections.push(Section {
@@ -428,7 +442,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         if key.is_empty() {
             return Err(err(ParseErrorKind::EmptyKey));
         }
-        if sections[s].entry(&key).is_some() {
+        if entries.iter().any(|e| e.key == key) {
             return Err(err(ParseErrorKind::DuplicateKey {
                 section: sections[s].name.clone(),
                 key,
@@ -439,7 +453,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         let lead = content.len() - content.trim_start_matches(is_py_space).len();
         let value_offset =
             lead + delim + 1 + (after.len() - after.trim_start_matches(is_py_space).len());
-        sections[s].entries.push(Entry {
+        entries.push(Entry {
             key,
             value: py_strip(after).to_owned(),
             line: i,
@@ -449,6 +463,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         open_entry = true;
         blank_lines = 0;
     }
+    flush(&mut sections, current, &mut entries);
     Ok(sections)
 }
 
