@@ -368,7 +368,9 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
     let mut entries: Vec<Entry> = Vec::new();
     let flush = |sections: &mut Vec<Section>, current: Option<usize>, entries: &mut Vec<Entry>| {
         if let Some(s) = current {
-            sections[s].entries = entries.drain(..).collect();
+            let mut exact = Vec::with_capacity(entries.len());
+            exact.append(entries);
+            sections[s].entries = exact;
         }
     };
     // Whether a deeper-indented line would continue the last key's value, and
