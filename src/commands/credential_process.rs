@@ -34,7 +34,7 @@ pub fn run(
 ) -> Result<ExitCode> {
     let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
-    let session = super::valid_session(&files, &names, Timestamp::now())?;
+    let session = super::valid_session(files, &names, Timestamp::now())?;
     writeln!(out, "{}", document(&session))?;
     Ok(ExitCode::Success)
 }

@@ -17,11 +17,11 @@ pub const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 /// Runs the command; its exit code (128 + n when signal n ended it) becomes awsmfa's.
 pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
     let names = args.profiles.names(env)?;
-    let session = match super::valid_session(&super::load_files(env)?, &names, Timestamp::now()) {
+    let session = match super::valid_session(super::load_files(env)?, &names, Timestamp::now()) {
         Ok(session) => session,
         Err(_) if args.login => {
             login_first(args, env)?;
-            super::valid_session(&super::load_files(env)?, &names, Timestamp::now())?
+            super::valid_session(super::load_files(env)?, &names, Timestamp::now())?
         }
         Err(err) => {
             return Err(err.context("cannot run the command"));

@@ -25,15 +25,22 @@ use crate::time::{Timestamp, human_span};
 
 /// Reads both AWS files from where the environment says they are, warning
 /// on stderr when the credentials file is open to other users.
-pub fn load_files(env: &dyn Env) -> Result<AwsFiles> {
+pub fn load_files(env: &dyn Env) -> Result<&'static AwsFiles> {
     let paths = AwsPaths::resolve(env)?;
     crate::profiles::warn_if_shared(&paths.credentials);
-    AwsFiles::load(&paths)
+    load_for_process(&paths)
 }
 
 /// Reads both AWS files without a word on stderr (for prompts and completions).
-pub fn load_files_quietly(env: &dyn Env) -> Result<AwsFiles> {
-    AwsFiles::load(&AwsPaths::resolve(env)?)
+pub fn load_files_quietly(env: &dyn Env) -> Result<&'static AwsFiles> {
+    load_for_process(&AwsPaths::resolve(env)?)
+}
+
+/// The offline commands read the files once and exit: the parsed files are
+/// kept for the rest of the process instead of being freed piece by piece at
+/// exit, which on a file of thousands of profiles costs more than reading it.
+fn load_for_process(paths: &AwsPaths) -> Result<&'static AwsFiles> {
+    Ok(Box::leak(Box::new(AwsFiles::load(paths)?)))
 }
 
 /// The command that creates a session for these names, for hints.

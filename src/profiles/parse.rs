@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The name configparser reserves for keys inherited by every section.
 pub const DEFAULT_SECTION: &str = "DEFAULT";
@@ -319,6 +320,28 @@ pub fn is_comment(content: &str) -> bool {
     s.starts_with('#') || s.starts_with(';')
 }
 
+/// FNV-1a: section names are short, and the file is the user's own, so a
+/// simple hash beats SipHash's flood resistance here.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// botocore reads a value that starts with a line break as `name = value`
 /// lines (Python's `splitlines`, `strip`, `split('=')`) for every section,
 /// `[DEFAULT]`'s keys included, and rejects the file when one has no `=`.
@@ -361,7 +384,7 @@ fn check_nested(sections: &[Section]) -> Result<(), ParseError> {
 fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError> {
     let mut sections: Vec<Section> = Vec::new();
     // Section name -> index, so that a file of many profiles reads in linear time.
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
     let mut current: Option<usize> = None;
     // The current section's entries, moved into it (at their exact size) when
     // the next header or the end comes: small sections stay small.
