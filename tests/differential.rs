@@ -192,8 +192,8 @@ fn awsmfa_read(text: &str) -> Reading {
     for section in ini.sections().iter().filter(|s| s.name != DEFAULT_SECTION) {
         let mut keys = BTreeMap::new();
         for entry in defaults.iter().chain(&section.entries) {
-            let value = ini.get(&section.name, &entry.key).unwrap();
-            keys.insert(entry.key.clone(), shape(value));
+            let value = ini.get(&section.name, ini.key(entry)).unwrap();
+            keys.insert(ini.key(entry).to_owned(), shape(value));
         }
         read.insert(section.name.clone(), keys);
     }
@@ -258,7 +258,7 @@ fn assert_kept(before: &str, after: &str, ini: &IniFile, section: &str, keys: &[
         Some(s) => s
             .entries
             .iter()
-            .filter(|e| keys.contains(&e.key.as_str()))
+            .filter(|e| keys.contains(&ini.key(e)))
             .flat_map(|e| std::iter::once(e.line).chain(e.continuation.iter().copied()))
             .collect(),
     };
@@ -364,8 +364,8 @@ fn before_defaults(ini: &IniFile, set: &[&str]) -> BTreeMap<String, serde_json::
         .map(|s| {
             s.entries
                 .iter()
-                .filter(|e| !set.contains(&e.key.as_str()))
-                .map(|e| (e.key.clone(), shape(&e.value)))
+                .filter(|e| !set.contains(&ini.key(e)))
+                .map(|e| (ini.key(e).to_owned(), shape(ini.value(e))))
                 .collect()
         })
         .unwrap_or_default()

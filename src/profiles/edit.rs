@@ -117,13 +117,13 @@ pub fn set_keys(
                     .unwrap_or_default(),
             };
             for (key, value) in pairs {
-                match sec.entry(key) {
+                match file.entry(sec, key) {
                     Some(entry) => {
                         let line = file.line_text(entry.line);
                         let mut prefix = line[..entry.value_offset].to_owned();
                         // `key =` gets `key = v`; `key=` gets `key=v`.
                         let spaced = prefix.chars().rev().nth(1).is_some_and(char::is_whitespace);
-                        if entry.value.is_empty()
+                        if file.value(entry).is_empty()
                             && spaced
                             && !prefix.ends_with(char::is_whitespace)
                         {
@@ -195,7 +195,7 @@ fn pairs_of(file: &IniFile, name: &str) -> Option<Pairs> {
     file.section(name).map(|s| {
         s.entries
             .iter()
-            .map(|e| (e.key.clone(), e.value.clone()))
+            .map(|e| (file.key(e).to_owned(), file.value(e).to_owned()))
             .collect()
     })
 }

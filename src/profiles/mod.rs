@@ -136,7 +136,7 @@ mod tests {
         let ini =
             IniFile::parse(b"[profile default]\nregion = a\n[default]\nregion = b\n").unwrap();
         let sec = config_profile_section(&ini, "default").unwrap();
-        assert_eq!(sec.get("region"), Some("b"));
+        assert_eq!(ini.entry(sec, "region").map(|e| ini.value(e)), Some("b"));
     }
 
     #[test]

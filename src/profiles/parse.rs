@@ -28,18 +28,56 @@ pub const DEFAULT_SECTION: &str = "DEFAULT";
 /// One physical line: `text[start..end]` is its content, `text[end..eol_end]` its line end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
-    pub start: usize,
-    pub end: usize,
-    pub eol_end: usize,
+    pub start: u32,
+    pub end: u32,
+    pub eol_end: u32,
 }
 
-/// A key and its value, with the lines it was read from.
+impl Line {
+    fn content(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    fn ending(self) -> std::ops::Range<usize> {
+        self.end as usize..self.eol_end as usize
+    }
+}
+
+/// A key or a value: a range of the file's text, or a string of its own
+/// when the text does not hold it as is (lower-cased keys, multi-line values).
+/// Ranges keep a file of thousands of profiles from becoming tens of
+/// thousands of small allocations.
+#[derive(Clone, PartialEq, Eq)]
+enum Text {
+    Span(u32, u32),
+    Owned(Box<str>),
+}
+
+impl Text {
+    fn span(text: &str, part: &str) -> Text {
+        let start = part.as_ptr() as usize - text.as_ptr() as usize;
+        match (u32::try_from(start), u32::try_from(start + part.len())) {
+            (Ok(start), Ok(end)) => Text::Span(start, end),
+            _ => Text::Owned(part.into()),
+        }
+    }
+
+    fn resolve<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            Text::Span(start, end) => &text[*start as usize..*end as usize],
+            Text::Owned(owned) => owned,
+        }
+    }
+}
+
+/// A key and its value, with the lines it was read from. Read them through
+/// [`IniFile::key`] and [`IniFile::value`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The key, lower-cased as botocore sees it.
-    pub key: String,
+    key: Text,
     /// The value, stripped, continuation lines joined with `\n`.
-    pub value: String,
+    value: Text,
     /// The line of `key = value`.
     pub line: usize,
     /// Byte offset within that line's content where the value starts.
@@ -52,7 +90,6 @@ pub struct Entry {
 impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Entry")
-            .field("key", &self.key)
             .field("value", &"<redacted>")
             .field("line", &self.line)
             .finish()
@@ -75,16 +112,6 @@ pub struct Section {
 }
 
 impl Section {
-    /// The value of `key` set in this section itself (not inherited).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.entry(key).map(|e| e.value.as_str())
-    }
-
-    /// The entry for `key` set in this section itself.
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
-    }
-
     /// The last line that belongs to the section: its header or its last key.
     pub fn last_line(&self) -> usize {
         self.entries
@@ -106,6 +133,8 @@ pub struct ParseError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseErrorKind {
     NotUtf8,
+    /// Over 4 GiB: no credentials or config file is.
+    TooLarge,
     KeyBeforeSection,
     DuplicateSection(String),
     DuplicateKey {
@@ -126,6 +155,7 @@ impl fmt::Display for ParseError {
         write!(f, "line {}: ", self.line)?;
         match &self.reason {
             ParseErrorKind::NotUtf8 => f.write_str("the file is not valid UTF-8"),
+            ParseErrorKind::TooLarge => f.write_str("the file is larger than 4 GiB"),
             ParseErrorKind::KeyBeforeSection => {
                 f.write_str("text before the first [section] header")
             }
@@ -187,9 +217,15 @@ impl IniFile {
                 });
             }
         };
+        if u32::try_from(text.len()).is_err() {
+            return Err(ParseError {
+                line: 1,
+                reason: ParseErrorKind::TooLarge,
+            });
+        }
         let lines = split_lines(&text);
         let sections = read_sections(&text, &lines)?;
-        check_nested(&sections)?;
+        check_nested(&text, &sections)?;
         Ok(IniFile {
             text,
             lines,
@@ -210,20 +246,20 @@ impl IniFile {
     /// The content of line `i`, without its line end.
     pub fn line_text(&self, i: usize) -> &str {
         let l = self.lines[i];
-        &self.text[l.start..l.end]
+        &self.text[l.content()]
     }
 
     /// The line end of line `i` (`""` for a last line without one).
     pub fn line_end(&self, i: usize) -> &str {
         let l = self.lines[i];
-        &self.text[l.end..l.eol_end]
+        &self.text[l.ending()]
     }
 
     /// The line end new lines should use: the file's first one, else `\n`.
     pub fn eol(&self) -> &str {
         self.lines
             .iter()
-            .map(|l| &self.text[l.end..l.eol_end])
+            .map(|l| &self.text[l.ending()])
             .find(|e| !e.is_empty())
             .unwrap_or("\n")
     }
@@ -240,8 +276,24 @@ impl IniFile {
 
     /// The value botocore sees for `key` in section `name`, `[DEFAULT]` included.
     pub fn get(&self, name: &str, key: &str) -> Option<&str> {
-        let own = self.section(name)?.get(key);
-        own.or_else(|| self.section(DEFAULT_SECTION).and_then(|d| d.get(key)))
+        let own = self.entry(self.section(name)?, key);
+        own.or_else(|| self.entry(self.section(DEFAULT_SECTION)?, key))
+            .map(|e| self.value(e))
+    }
+
+    /// The entry for `key` set in `section` itself (not inherited).
+    pub fn entry<'a>(&'a self, section: &'a Section, key: &str) -> Option<&'a Entry> {
+        section.entries.iter().find(|e| self.key(e) == key)
+    }
+
+    /// An entry's key, lower-cased as botocore sees it.
+    pub fn key<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        entry.key.resolve(&self.text)
+    }
+
+    /// An entry's value: stripped, continuation lines joined with `\n`.
+    pub fn value<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        entry.value.resolve(&self.text)
     }
 }
 
@@ -261,21 +313,23 @@ pub fn indent_of(s: &str) -> &str {
     &s[..n]
 }
 
+/// The file's lines; the caller has checked that offsets fit in `u32`.
 fn split_lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
     // Sized once (CRLF counts twice): a large file's table is not regrown.
     let ends = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
     let mut lines = Vec::with_capacity(ends + 1);
+    let line = |start: usize, end: usize, eol_end: usize| Line {
+        start: start as u32,
+        end: end as u32,
+        eol_end: eol_end as u32,
+    };
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'\n' => {
-                lines.push(Line {
-                    start,
-                    end: i,
-                    eol_end: i + 1,
-                });
+                lines.push(line(start, i, i + 1));
                 i += 1;
                 start = i;
             }
@@ -285,11 +339,7 @@ fn split_lines(text: &str) -> Vec<Line> {
                 } else {
                     i + 1
                 };
-                lines.push(Line {
-                    start,
-                    end: i,
-                    eol_end,
-                });
+                lines.push(line(start, i, eol_end));
                 i = eol_end;
                 start = i;
             }
@@ -297,11 +347,7 @@ fn split_lines(text: &str) -> Vec<Line> {
         }
     }
     if start < bytes.len() {
-        lines.push(Line {
-            start,
-            end: bytes.len(),
-            eol_end: bytes.len(),
-        });
+        lines.push(line(start, bytes.len(), bytes.len()));
     }
     lines
 }
@@ -345,7 +391,8 @@ impl Hasher for Fnv {
 /// botocore reads a value that starts with a line break as `name = value`
 /// lines (Python's `splitlines`, `strip`, `split('=')`) for every section,
 /// `[DEFAULT]`'s keys included, and rejects the file when one has no `=`.
-fn check_nested(sections: &[Section]) -> Result<(), ParseError> {
+fn check_nested(text: &str, sections: &[Section]) -> Result<(), ParseError> {
+    let key = |e: &Entry| e.key.resolve(text).to_owned();
     let defaults: &[Entry] = sections
         .iter()
         .find(|s| s.name == DEFAULT_SECTION)
@@ -356,25 +403,29 @@ fn check_nested(sections: &[Section]) -> Result<(), ParseError> {
         .iter()
         .filter(|s| s.name != DEFAULT_SECTION)
         .flat_map(|s| {
-            let inherited = defaults.iter().filter(|d| s.entry(&d.key).is_none());
+            let sets = |d: &Entry| {
+                s.entries
+                    .iter()
+                    .any(|e| e.key.resolve(text) == d.key.resolve(text))
+            };
+            let inherited = defaults.iter().filter(move |d| !sets(d));
             s.entries.iter().chain(inherited)
         });
-    for entry in entries.filter(|e| e.value.starts_with('\n')) {
+    for entry in entries.filter(|e| e.value.resolve(text).starts_with('\n')) {
         let python_line_breaks = [
             '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1d}', '\u{1e}', '\u{85}', '\u{2028}',
             '\u{2029}',
         ];
         let bad = entry
             .value
+            .resolve(text)
             .split(python_line_breaks)
             .map(py_strip)
             .any(|l| !l.is_empty() && !l.contains('='));
         if bad {
             return Err(ParseError {
                 line: entry.line + 1,
-                reason: ParseErrorKind::NestedWithoutEquals {
-                    key: entry.key.clone(),
-                },
+                reason: ParseErrorKind::NestedWithoutEquals { key: key(entry) },
             });
         }
     }
@@ -403,7 +454,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
     let mut indent_level = 0usize;
 
     for (i, l) in lines.iter().enumerate() {
-        let content = &text[l.start..l.end];
+        let content = &text[l.content()];
         let err = |reason| ParseError {
             line: i + 1,
             reason,
@@ -421,10 +472,12 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
             if let Some(entry) = entries.last_mut() {
                 // configparser joins the lines with "\n" and strips the end,
                 // so blank lines count only when more text follows them.
+                let mut joined = String::from(entry.value.resolve(text));
                 for _ in 0..=blank_lines {
-                    entry.value.push('\n');
+                    joined.push('\n');
                 }
-                entry.value.push_str(value);
+                joined.push_str(value);
+                entry.value = Text::Owned(joined.into());
                 entry.continuation.push(i);
             }
             blank_lines = 0;
@@ -460,17 +513,18 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
         };
         let raw_key = value[..delim].trim_end_matches(is_py_space);
         let key = if raw_key.chars().any(char::is_uppercase) {
-            raw_key.to_lowercase()
+            Text::Owned(raw_key.to_lowercase().into())
         } else {
-            raw_key.to_owned()
+            Text::span(text, raw_key)
         };
-        if key.is_empty() {
+        let key_text = key.resolve(text);
+        if key_text.is_empty() {
             return Err(err(ParseErrorKind::EmptyKey));
         }
-        if entries.iter().any(|e| e.key == key) {
+        if entries.iter().any(|e| e.key.resolve(text) == key_text) {
             return Err(err(ParseErrorKind::DuplicateKey {
                 section: sections[s].name.clone(),
-                key,
+                key: key_text.to_owned(),
             }));
         }
         let after = &value[delim + 1..];
@@ -480,7 +534,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
             lead + delim + 1 + (after.len() - after.trim_start_matches(is_py_space).len());
         entries.push(Entry {
             key,
-            value: py_strip(after).to_owned(),
+            value: Text::span(text, py_strip(after)),
             line: i,
             value_offset,
             continuation: Vec::new(),
@@ -572,7 +626,7 @@ mod tests {
         );
         assert_eq!(f.get("a", "next"), Some("1"));
         assert_eq!(
-            f.section("a").unwrap().entry("s3").unwrap().continuation,
+            f.entry(f.section("a").unwrap(), "s3").unwrap().continuation,
             vec![2, 4]
         );
     }

@@ -37,12 +37,12 @@ pub fn check(data: &[u8]) {
             }
             for section in ini.sections().iter().filter(|s| &s.name != target) {
                 for entry in &section.entries {
+                    let key = ini.key(entry);
                     assert_eq!(
-                        after.get(&section.name, &entry.key),
-                        ini.get(&section.name, &entry.key),
-                        "[{}] {} changed",
+                        after.get(&section.name, key),
+                        ini.get(&section.name, key),
+                        "[{}] {key} changed",
                         section.name,
-                        entry.key
                     );
                 }
             }
@@ -51,7 +51,7 @@ pub fn check(data: &[u8]) {
                 .map(|s| {
                     s.entries
                         .iter()
-                        .filter(|e| PAIRS.iter().any(|(k, _)| *k == e.key))
+                        .filter(|e| PAIRS.iter().any(|(k, _)| *k == ini.key(e)))
                         .flat_map(|e| std::iter::once(e.line).chain(e.continuation.clone()))
                         .collect()
                 })
