@@ -37,15 +37,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Save the profile's MFA device (found through IAM, or given) in the config file
+    #[command(after_help = CONFIGURE_EXAMPLES)]
+    Configure(ConfigureArgs),
     /// Get a session with an MFA code and save it to the target profile
     #[command(after_help = LOGIN_EXAMPLES)]
     Login(LoginArgs),
     /// Print shell code that exports the session as AWS_* variables
     #[command(after_help = ENV_EXAMPLES)]
     Env(EnvArgs),
-    /// Save the profile's MFA device (found through IAM, or given) in the config file
-    #[command(after_help = CONFIGURE_EXAMPLES)]
-    Configure(ConfigureArgs),
     /// Show whether the target profile holds a valid session
     #[command(after_help = STATUS_EXAMPLES)]
     Status(StatusArgs),
