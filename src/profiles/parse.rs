@@ -181,7 +181,9 @@ impl std::error::Error for ParseError {}
 #[derive(Clone, Default)]
 pub struct IniFile {
     text: String,
-    lines: Vec<Line>,
+    /// Built on first use: reading needs only a pass over the lines, editing
+    /// needs the table.
+    lines: std::cell::OnceCell<Vec<Line>>,
     sections: Vec<Section>,
 }
 
@@ -189,7 +191,7 @@ pub struct IniFile {
 impl fmt::Debug for IniFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IniFile")
-            .field("lines", &self.lines.len())
+            .field("lines", &self.lines().len())
             .field("sections", &self.sections)
             .finish()
     }
@@ -223,12 +225,11 @@ impl IniFile {
                 reason: ParseErrorKind::TooLarge,
             });
         }
-        let lines = split_lines(&text);
-        let sections = read_sections(&text, &lines)?;
+        let sections = read_sections(&text, LineIter::new(&text))?;
         check_nested(&text, &sections)?;
         Ok(IniFile {
             text,
-            lines,
+            lines: std::cell::OnceCell::new(),
             sections,
         })
     }
@@ -240,24 +241,24 @@ impl IniFile {
 
     /// The physical lines.
     pub fn lines(&self) -> &[Line] {
-        &self.lines
+        self.lines.get_or_init(|| split_lines(&self.text))
     }
 
     /// The content of line `i`, without its line end.
     pub fn line_text(&self, i: usize) -> &str {
-        let l = self.lines[i];
+        let l = self.lines()[i];
         &self.text[l.content()]
     }
 
     /// The line end of line `i` (`""` for a last line without one).
     pub fn line_end(&self, i: usize) -> &str {
-        let l = self.lines[i];
+        let l = self.lines()[i];
         &self.text[l.ending()]
     }
 
     /// The line end new lines should use: the file's first one, else `\n`.
     pub fn eol(&self) -> &str {
-        self.lines
+        self.lines()
             .iter()
             .map(|l| &self.text[l.ending()])
             .find(|e| !e.is_empty())
@@ -315,41 +316,57 @@ pub fn indent_of(s: &str) -> &str {
 
 /// The file's lines; the caller has checked that offsets fit in `u32`.
 fn split_lines(text: &str) -> Vec<Line> {
-    let bytes = text.as_bytes();
     // Sized once (CRLF counts twice): a large file's table is not regrown.
-    let ends = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count();
+    let ends = text.bytes().filter(|&b| b == b'\n' || b == b'\r').count();
     let mut lines = Vec::with_capacity(ends + 1);
-    let line = |start: usize, end: usize, eol_end: usize| Line {
-        start: start as u32,
-        end: end as u32,
-        eol_end: eol_end as u32,
-    };
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                lines.push(line(start, i, i + 1));
-                i += 1;
-                start = i;
-            }
-            b'\r' => {
-                let eol_end = if bytes.get(i + 1) == Some(&b'\n') {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                lines.push(line(start, i, eol_end));
-                i = eol_end;
-                start = i;
-            }
-            _ => i += 1,
+    lines.extend(LineIter::new(text));
+    lines
+}
+
+/// The lines of a text: they end at `\n`, `\r\n` or a lone `\r`.
+struct LineIter<'a> {
+    bytes: &'a [u8],
+    start: usize,
+}
+
+impl<'a> LineIter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineIter {
+            bytes: text.as_bytes(),
+            start: 0,
         }
     }
-    if start < bytes.len() {
-        lines.push(line(start, bytes.len(), bytes.len()));
+}
+
+impl Iterator for LineIter<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        let (bytes, start) = (self.bytes, self.start);
+        if start >= bytes.len() {
+            return None;
+        }
+        let line = |end: usize, eol_end: usize| Line {
+            start: start as u32,
+            end: end as u32,
+            eol_end: eol_end as u32,
+        };
+        let (end, eol_end) = match bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+        {
+            None => (bytes.len(), bytes.len()),
+            Some(n) => {
+                let end = start + n;
+                match (bytes[end], bytes.get(end + 1)) {
+                    (b'\r', Some(b'\n')) => (end, end + 2),
+                    _ => (end, end + 1),
+                }
+            }
+        };
+        self.start = eol_end;
+        Some(line(end, eol_end))
     }
-    lines
 }
 
 /// The section name of a header line (already stripped), as configparser's
@@ -432,7 +449,10 @@ fn check_nested(text: &str, sections: &[Section]) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError> {
+fn read_sections(
+    text: &str,
+    lines: impl Iterator<Item = Line>,
+) -> Result<Vec<Section>, ParseError> {
     let mut sections: Vec<Section> = Vec::new();
     // Section name -> index, so that a file of many profiles reads in linear time.
     let mut index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
@@ -453,7 +473,7 @@ fn read_sections(text: &str, lines: &[Line]) -> Result<Vec<Section>, ParseError>
     let mut blank_lines = 0usize;
     let mut indent_level = 0usize;
 
-    for (i, l) in lines.iter().enumerate() {
+    for (i, l) in lines.enumerate() {
         let content = &text[l.content()];
         let err = |reason| ParseError {
             line: i + 1,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 
@@ -61,45 +61,53 @@ impl Moto {
     }
 
     /// Starts moto with extra environment (e.g. `INITIAL_NO_AUTH_ACTION_COUNT`).
+    ///
+    /// moto binds a port of its own choosing (`-p 0`) and says which: a port
+    /// picked here and handed over could be taken by another test's server
+    /// in between, and this test would then talk to that one.
     pub fn start_with(vars: &[(&str, &str)]) -> Option<Moto> {
         let program = super::peer("moto_server")?;
         let dir = tempfile::tempdir().unwrap();
         let recording = dir.path().join("requests.jsonl");
-        for _ in 0..3 {
-            let port = super::free_port();
-            let mut cmd = Command::new(&program);
-            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("HOME", dir.path())
-                .env("MOTO_ENABLE_RECORDING", "true")
-                .env("MOTO_RECORDER_FILEPATH", &recording)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            for (k, v) in vars {
-                cmd.env(k, v);
-            }
-            let mut child = cmd.spawn().expect("start moto_server");
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(30) {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Some(Moto {
-                        child,
-                        port,
-                        recording,
-                        _dir: dir,
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        let mut cmd = Command::new(&program);
+        cmd.args(["-H", "127.0.0.1", "-p", "0"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("MOTO_ENABLE_RECORDING", "true")
+            .env("MOTO_RECORDER_FILEPATH", &recording)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in vars {
+            cmd.env(k, v);
         }
-        panic!("moto_server did not start");
+        let mut child = cmd.spawn().expect("start moto_server");
+        // Its log goes to stderr: read the port from it, then keep draining it.
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("Running on http://127.0.0.1:").nth(1) {
+                    let _ = tx.send(rest.trim().parse::<u16>().ok());
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Some(port)) => Some(Moto {
+                child,
+                port,
+                recording,
+                _dir: dir,
+            }),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("moto_server did not start");
+            }
+        }
     }
 
     pub fn url(&self) -> String {
