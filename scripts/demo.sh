@@ -2,7 +2,7 @@
 # The main job end to end, with no AWS account: builds awsmfa, starts a local
 # STS emulator (moto_server) and, in a throwaway HOME, runs
 #
-#   awsmfa login --code 123456  ->  eval "$(awsmfa env)"  ->  aws s3 ls --profile mfa
+#   awsmfa configure -> awsmfa login --code 123456 -> eval "$(awsmfa env)" -> aws s3 ls --profile mfa
 #
 # Installs moto_server and the AWS CLI into .venv first when they are missing.
 set -euo pipefail
@@ -33,19 +33,28 @@ export HOME="$demo_home"
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 echo "A local STS emulator listens on $AWS_ENDPOINT_URL; HOME is $HOME" >&2
 
+# An IAM user with an access key and an enabled virtual MFA device, in the emulator.
+user=$(python3 tests/support/moto_iam_user.py "$AWS_ENDPOINT_URL" 1)
+key_id=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["access_key_id"])' <<<"$user")
+secret=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["secret_access_key"])' <<<"$user")
+
 mkdir -p ~/.aws
-cat >~/.aws/credentials <<'INI'
-# long-term keys of an IAM user (fake: the emulator accepts any)
+cat >~/.aws/credentials <<INI
+# long-term keys of an IAM user (made in the emulator: not a real key)
 [default]
-aws_access_key_id = AKIAFAKEDEMO00000000
-aws_secret_access_key = fakeDemoSecretKey0000000000000000000000
+aws_access_key_id = $key_id
+aws_secret_access_key = $secret
 INI
+chmod 600 ~/.aws/credentials
 cat >~/.aws/config <<'INI'
 [default]
 region = eu-west-1
 output = json
-mfa_serial = arn:aws:iam::123456789012:mfa/demo
 INI
+
+step "awsmfa configure   (finds the user's MFA device through IAM, saves mfa_serial)"
+awsmfa configure
+cat ~/.aws/config
 
 step "awsmfa login --code 123456"
 awsmfa login --code 123456
@@ -74,4 +83,4 @@ step "awsmfa logout && awsmfa status"
 awsmfa logout
 awsmfa status || echo "(exit $?: no session)" >&2
 
-printf '\nDemo finished: login -> env -> aws s3 ls worked against the local emulator.\n' >&2
+printf '\nDemo finished: configure -> login -> env -> aws s3 ls worked against the local emulator.\n' >&2
