@@ -6,7 +6,8 @@ server, and prints them as JSON.
 Without ENABLED: one device, created but not enabled for the user, in exactly
 four requests. With ENABLED = N >= 1: N devices, each enabled for the user, in
 3 + 2N requests. Those are the requests moto lets through (with
-INITIAL_NO_AUTH_ACTION_COUNT) before it starts checking signatures."""
+INITIAL_NO_AUTH_ACTION_COUNT) before it starts checking signatures. The tests
+and scripts/demo.sh use it."""
 import json
 import sys
 
