@@ -12,7 +12,7 @@ use aws_smithy_types::body::SdkBody;
 
 use crate::net::OPERATION_TIMEOUT;
 use crate::session::LongTermKeys;
-use crate::sts::{AwsError, Endpoint, block_on, caller_arn, sdk_credentials, xml_text};
+use crate::sts::{AwsError, Endpoint, caller_arn, runtime, sdk_credentials, xml_text};
 
 /// The identity that the keys belong to, from its ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +96,11 @@ impl DeviceLister for AwsDeviceLister {
             endpoint: sts.display(),
             error,
         };
-        let arn = block_on(caller_arn(keys, sts)).map_err(sts_failed)?;
+        // One runtime for both calls.
+        let runtime = runtime().map_err(sts_failed)?;
+        let arn = runtime
+            .block_on(caller_arn(keys, sts))
+            .map_err(sts_failed)?;
         let (partition, user) = match Caller::from_arn(&arn) {
             Caller::User { partition, name } => (partition, Some(name)),
             Caller::Root { partition } => (partition, None),
@@ -105,7 +109,7 @@ impl DeviceLister for AwsDeviceLister {
         let (default_url, signing_region) = iam_endpoint(&partition);
         let url = iam_url.unwrap_or(default_url);
         let body = list_devices_body(user.as_deref());
-        let answer = block_on(post_signed(keys, sts, url, signing_region, &body));
+        let answer = runtime.block_on(post_signed(keys, sts, url, signing_region, &body));
         let iam_failed = |error| DiscoveryError::Call {
             service: "IAM",
             action: "iam:ListMFADevices",

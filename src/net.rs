@@ -160,13 +160,6 @@ pub fn endpoint_url(
     }
 }
 
-/// A single-threaded runtime for the one or two requests a command makes.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

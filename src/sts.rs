@@ -66,18 +66,18 @@ pub struct SdkSessionIssuer;
 
 impl SessionIssuer for SdkSessionIssuer {
     fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError> {
-        block_on(call_sts(request))
+        runtime()?.block_on(call_sts(request))
     }
 }
 
-/// Runs one future on a fresh single-threaded runtime.
-pub fn block_on<T>(
-    future: impl std::future::Future<Output = Result<T, AwsError>>,
-) -> Result<T, AwsError> {
-    let runtime = crate::net::runtime().map_err(|e| AwsError::Unreachable {
-        detail: format!("cannot start the network runtime: {e}"),
-    })?;
-    runtime.block_on(future)
+/// A single-threaded runtime for the one or two requests a command makes.
+pub fn runtime() -> Result<tokio::runtime::Runtime, AwsError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AwsError::Unreachable {
+            detail: format!("cannot start the network runtime: {e}"),
+        })
 }
 
 /// The keys as the SDK holds them.

@@ -12,15 +12,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::mock_sts::{Reply, session_token_ok};
 use common::*;
-
-fn ok_sts() -> MockSts {
-    MockSts::start(vec![Reply::Status(
-        200,
-        session_token_ok("2999-01-01T00:00:00Z"),
-    )])
-}
 
 /// The `.awsmfa-tmp` files in `dir`.
 fn temp_files(dir: &Path) -> Vec<String> {
@@ -67,7 +59,7 @@ fn stderr_of(out: &Output) -> String {
 
 #[test]
 fn read_only_directory_fails_before_calling_sts() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     let aws = env.home().join(".aws");
     std::fs::set_permissions(
@@ -102,7 +94,7 @@ fn read_only_directory_fails_before_calling_sts() {
 
 #[test]
 fn full_disk_leaves_the_file_and_no_temporary_file() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     let before = env.credentials();
     let mut cmd = awsmfa(
@@ -174,7 +166,7 @@ fn a_really_full_disk_leaves_the_file_and_no_temporary_file() {
     let Some(disk) = TinyDisk::mount() else {
         return;
     };
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let credentials = disk.dir.path().join("credentials");
     std::fs::write(&credentials, default_credentials()).unwrap();
     std::fs::set_permissions(&credentials, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -208,7 +200,7 @@ fn a_really_full_disk_leaves_the_file_and_no_temporary_file() {
 
 #[test]
 fn credentials_that_are_a_directory() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::new();
     std::fs::create_dir(env.credentials_path()).unwrap();
     for args in [
@@ -232,7 +224,7 @@ fn credentials_that_are_a_directory() {
 
 #[test]
 fn dangling_symlink_is_reported_and_kept() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::new();
     let target = env.home().join("gone").join("credentials");
     std::os::unix::fs::symlink(&target, env.credentials_path()).unwrap();
@@ -261,7 +253,7 @@ fn dangling_symlink_is_reported_and_kept() {
 
 #[test]
 fn unreadable_file() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     std::fs::set_permissions(
         env.credentials_path(),
@@ -324,7 +316,7 @@ fn a_lock_held_for_long_ends_in_a_clear_error() {
 
 #[test]
 fn killed_runs_leave_a_whole_file_and_no_temporary_files_pile_up() {
-    let sts = ok_sts();
+    let sts = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     env.write_credentials(&format!(
         "# keep me\n{}\n[other]\nregion = x\n",

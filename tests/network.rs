@@ -10,15 +10,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::mock_sts::{Reply, session_token_ok, sts_error};
+use common::mock_sts::{Reply, session_reply, session_token_ok, sts_error};
 use common::*;
 use predicates::prelude::*;
 
 const BOUND: Duration = Duration::from_secs(30);
-
-fn ok() -> Reply {
-    Reply::Status(200, session_token_ok("2999-01-01T00:00:00Z"))
-}
 
 #[test]
 fn a_connection_cut_mid_answer_is_retried_then_reported() {
@@ -35,7 +31,7 @@ fn a_connection_cut_mid_answer_is_retried_then_reported() {
     assert_eq!(env.credentials(), before);
 
     // Cut once, then answered: the retry saves the session.
-    let mock = MockSts::start(vec![Reply::CloseMidResponse, ok()]);
+    let mock = MockSts::start(vec![Reply::CloseMidResponse, session_reply()]);
     env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
         .assert()
         .success();
@@ -47,7 +43,7 @@ fn a_connection_cut_mid_answer_is_retried_then_reported() {
 fn a_server_error_is_retried_and_the_second_answer_used() {
     let mock = MockSts::start(vec![
         Reply::Status(500, sts_error("InternalFailure", "try again")),
-        ok(),
+        session_reply(),
     ]);
     let env = TestEnv::with_default_profile();
     let started = Instant::now();
@@ -149,7 +145,7 @@ fn tls_with_a_private_ca_needs_aws_ca_bundle() {
 
 #[test]
 fn a_bad_ca_bundle_is_refused_before_any_request() {
-    let mock = MockSts::start(vec![ok()]);
+    let mock = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     let junk = env.home().join("junk.pem");
     std::fs::write(
@@ -178,7 +174,7 @@ fn a_bad_ca_bundle_is_refused_before_any_request() {
 fn http_proxy_and_no_proxy_are_honored() {
     // The "proxy" answers as STS would: the request must reach it, in
     // absolute form, for a host this machine cannot even resolve.
-    let proxy = MockSts::start(vec![ok()]);
+    let proxy = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile().var("HTTP_PROXY", &proxy.url());
     let endpoint = "http://sts.awsmfa-test.invalid:8080";
     env.awsmfa(&["login", "--code", "123456", "--endpoint-url", endpoint])

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::mock_sts::{Reply, session_token_ok, sts_error};
+use common::mock_sts::{Reply, sts_error};
 use common::*;
 
 /// A code that appears nowhere else (the device ARN holds 123456).
@@ -27,10 +27,7 @@ fn assert_clean(what: &str, text: &[u8]) {
 
 #[test]
 fn no_command_or_error_shows_a_secret() {
-    let ok = MockSts::start(vec![Reply::Status(
-        200,
-        session_token_ok("2999-01-01T00:00:00Z"),
-    )]);
+    let ok = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     let url = ok.url();
     let login = |extra: &[&str]| {
@@ -148,10 +145,7 @@ fn no_command_or_error_shows_a_secret() {
 fn private_files_and_a_warning_for_shared_ones() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let sts = MockSts::start(vec![Reply::Status(
-        200,
-        session_token_ok("2999-01-01T00:00:00Z"),
-    )]);
+    let sts = MockSts::issuing_sessions();
 
     // Created by awsmfa: 0600 files in a 0700 directory.
     let env = TestEnv::new();

@@ -10,15 +10,15 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::iam::{DeviceLister, DiscoveryError};
-use crate::names::ProfileNames;
-use crate::net::{self, Network};
+use crate::names::{ProfileNames, default_target};
+use crate::net;
 use crate::profiles::{
     AwsFile, AwsFiles, AwsPaths, FileLock, config_profile_section, config_section_name, edit,
 };
-use crate::sts::{Call, Endpoint, explain};
+use crate::sts::{Call, explain};
 
 use super::login::{edit_error, mask};
-use super::{long_term_keys, region};
+use super::{long_term_keys, sts_endpoint};
 
 const MFA_SERIAL: &str = "mfa_serial";
 
@@ -29,6 +29,10 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> Result<ExitCode> {
     let source = ProfileNames::resolve(args.profile.as_deref(), None, env)?.source;
+    let login = super::login_command(&ProfileNames {
+        target: default_target(&source),
+        source: source.clone(),
+    });
     let given = args.device.as_deref().map(check_device).transpose()?;
     let paths = AwsPaths::resolve(env)?;
     let files = AwsFiles::load(&paths)?;
@@ -40,11 +44,6 @@ pub fn run(
         None => discover(args, env, &files, &source, lister, stderr)?,
     };
     save(&paths, &source, &device, stderr)?;
-    let login = if source == "default" {
-        "awsmfa login".to_owned()
-    } else {
-        format!("awsmfa login --profile {source}")
-    };
     writeln!(stderr, "  next: {login}")?;
     Ok(ExitCode::Success)
 }
@@ -74,11 +73,7 @@ fn discover(
     let sts_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
     let iam_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_IAM")?;
     let keys = long_term_keys(files, source)?;
-    let endpoint = Endpoint {
-        region: region(args.region.as_deref(), env, files, source),
-        url: sts_url,
-        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
-    };
+    let endpoint = sts_endpoint(args.region.as_deref(), sts_url, env, files, source)?;
     if args.verbose {
         writeln!(
             stderr,

@@ -19,11 +19,11 @@ use crate::profiles::{
     config_section_name, edit,
 };
 
-use super::{long_term_keys, region};
-use crate::net::{self, Network};
+use super::{long_term_keys, sts_endpoint};
+use crate::net;
 use crate::secret::Secret;
 use crate::session::{ProfileCredentials, REFRESH_WINDOW_SECONDS, Session};
-use crate::sts::{Call, Endpoint, SessionIssuer, SessionRequest, explain};
+use crate::sts::{Call, SessionIssuer, SessionRequest, explain};
 use crate::time::{Timestamp, human_span};
 
 /// Where the code comes from when `--code` is not given, and where messages go.
@@ -101,11 +101,7 @@ pub fn run(
     }
     let keys = long_term_keys(&files, source)?;
     let device = mfa_device(args, env, &files, source)?;
-    let endpoint = Endpoint {
-        region: region(args.region.as_deref(), env, &files, source),
-        url: endpoint_url,
-        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
-    };
+    let endpoint = sts_endpoint(args.region.as_deref(), endpoint_url, env, &files, source)?;
 
     // Both files must be writable before a session is fetched.
     check_writable(&paths.credentials)?;

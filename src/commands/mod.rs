@@ -15,12 +15,14 @@ use anyhow::Result;
 use crate::env::Env;
 use crate::error::Error;
 use crate::names::ProfileNames;
+use crate::net::Network;
 use crate::profiles::config_profile_section;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
     ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN, Session,
 };
+use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
 
 /// Reads both AWS files from where the environment says they are, warning
@@ -134,8 +136,24 @@ pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
         .into())
 }
 
+/// Where STS is for `source`: the (checked) endpoint override, the region,
+/// and the trust store and proxies to reach it with.
+pub fn sts_endpoint(
+    region_flag: Option<&str>,
+    url: Option<String>,
+    env: &dyn Env,
+    files: &AwsFiles,
+    source: &str,
+) -> Result<Endpoint, Error> {
+    Ok(Endpoint {
+        region: region(region_flag, env, files, source),
+        url,
+        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
+    })
+}
+
 /// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config region, `us-east-1`.
-pub fn region(flag: Option<&str>, env: &dyn Env, files: &AwsFiles, source: &str) -> String {
+fn region(flag: Option<&str>, env: &dyn Env, files: &AwsFiles, source: &str) -> String {
     flag.filter(|r| !r.is_empty())
         .map(str::to_owned)
         .or_else(|| env.var("AWS_REGION"))

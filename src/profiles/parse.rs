@@ -54,12 +54,10 @@ enum Text {
 }
 
 impl Text {
+    /// `part`, a slice of `text`; the parser has checked that offsets fit in `u32`.
     fn span(text: &str, part: &str) -> Text {
         let start = part.as_ptr() as usize - text.as_ptr() as usize;
-        match (u32::try_from(start), u32::try_from(start + part.len())) {
-            (Ok(start), Ok(end)) => Text::Span(start, end),
-            _ => Text::Owned(part.into()),
-        }
+        Text::Span(start as u32, (start + part.len()) as u32)
     }
 
     fn resolve<'a>(&'a self, text: &'a str) -> &'a str {

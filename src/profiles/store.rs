@@ -97,12 +97,18 @@ fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
 /// A temporary file older than this was left by a run that was killed.
 const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
 
+/// Temporary files are `.NAME.<random>.awsmfa-tmp` beside the file NAME.
+fn temp_prefix(name: &str) -> String {
+    format!(".{name}.")
+}
+const TEMP_SUFFIX: &str = ".awsmfa-tmp";
+
 fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
     let (real, dir, name) = resolve_target(path)?;
     remove_stale_temps(&dir, &name);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".awsmfa-tmp")
+        .prefix(&temp_prefix(&name))
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     let context = || format!("cannot write {}", real.display());
@@ -122,13 +128,13 @@ fn remove_stale_temps(dir: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
-    let prefix = format!(".{name}.");
+    let prefix = temp_prefix(name);
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(file_name) = file_name.to_str() else {
             continue;
         };
-        if !(file_name.starts_with(&prefix) && file_name.ends_with(".awsmfa-tmp")) {
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX)) {
             continue;
         }
         let stale = entry

@@ -48,6 +48,11 @@ pub struct MockSts {
     stop: Arc<AtomicBool>,
 }
 
+/// A successful GetSessionToken answer, with a session valid until 2999.
+pub fn session_reply() -> Reply {
+    Reply::Status(200, session_token_ok("2999-01-01T00:00:00Z"))
+}
+
 /// The XML body of a successful GetSessionToken, with fake credentials.
 pub fn session_token_ok(expiration: &str) -> String {
     format!(
@@ -72,6 +77,11 @@ pub fn sts_error(code: &str, message: &str) -> String {
 }
 
 impl MockSts {
+    /// A server that answers every GetSessionToken with a session valid until 2999.
+    pub fn issuing_sessions() -> MockSts {
+        MockSts::start(vec![session_reply()])
+    }
+
     /// Serves `replies` in turn; the last one repeats.
     pub fn start(replies: Vec<Reply>) -> MockSts {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
