@@ -22,21 +22,10 @@ pub struct AwsFile {
 }
 
 impl AwsFile {
-    /// Reads and parses `path`; a missing file reads as empty.
+    /// Reads and parses `path`; a missing file, or a path that is not a
+    /// regular file (a device, FIFO or socket, as botocore sees it), reads as empty.
     pub fn load(path: &Path) -> Result<AwsFile> {
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) if path.is_dir() => {
-                return Err(Error::failure(format!(
-                    "{} is a directory, not a file",
-                    path.display()
-                ))
-                .hint(format!("{e}"))
-                .into());
-            }
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
+        let bytes = read_regular(path)?.unwrap_or_default();
         let ini = IniFile::parse_owned(bytes).map_err(|e| {
             Error::usage(format!("{}: {e}", path.display()))
                 .hint("fix that line by hand; awsmfa does not change a file it cannot read")
@@ -50,22 +39,82 @@ impl AwsFile {
     /// Replaces the file with `text`, atomically. `private` forces mode 0600;
     /// otherwise an existing file keeps its mode and a new one gets 0600.
     pub fn write(&self, text: &str, private: bool) -> Result<()> {
-        write_atomic(&self.path, text, private)
+        PreparedWrite::new(&self.path, text, private)?.commit()
     }
+}
+
+/// The bytes of the regular file at `path`; `None` when there is none: the
+/// path is missing or empty, or names a device, FIFO or socket (botocore's
+/// `os.path.isfile` reads those as absent). A FIFO is opened without
+/// blocking and never read, and a device is never read to its (missing) end.
+fn read_regular(path: &Path) -> Result<Option<Vec<u8>>> {
+    if path.as_os_str().is_empty() {
+        return Ok(None);
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return match fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => Err(directory_error(path, &e)),
+                Ok(meta) if !meta.is_file() => Ok(None),
+                _ => Err(e).with_context(|| format!("cannot read {}", path.display())),
+            };
+        }
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.is_dir() {
+        let e = io::Error::from(io::ErrorKind::IsADirectory);
+        return Err(directory_error(path, &e));
+    }
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    io::Read::read_to_end(&mut file, &mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Some(bytes))
+}
+
+fn directory_error(path: &Path, e: &io::Error) -> anyhow::Error {
+    Error::failure(format!("{} is a directory, not a file", path.display()))
+        .hint(format!("{e}"))
+        .into()
 }
 
 /// The file a path finally names, following symlinks, so that a symlinked
 /// file stays a symlink and its target is updated.
 fn real_path(path: &Path) -> Result<PathBuf> {
-    match fs::symlink_metadata(path) {
+    if path.as_os_str().is_empty() {
+        return Err(Error::failure("an empty file name names no file")
+            .hint("AWS_SHARED_CREDENTIALS_FILE or AWS_CONFIG_FILE is set but empty: unset it or name a file")
+            .into());
+    }
+    let real = match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
-            Error::failure(format!(
+            anyhow::Error::from(Error::failure(format!(
                 "{} is a symlink to a file that cannot be reached ({e})",
                 path.display()
-            ))
-            .into()
-        }),
-        _ => Ok(path.to_owned()),
+            )))
+        })?,
+        _ => path.to_owned(),
+    };
+    // A device, FIFO or socket reads as no file, and is never replaced:
+    // with AWS_CONFIG_FILE=/dev/null a rename would replace the device node.
+    match fs::metadata(&real) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => Err(Error::failure(format!(
+            "{} is not a regular file; awsmfa only writes regular files",
+            path.display()
+        ))
+        .hint("point AWS_SHARED_CREDENTIALS_FILE or AWS_CONFIG_FILE at a regular file")
+        .into()),
+        _ => Ok(real),
     }
 }
 
@@ -86,7 +135,10 @@ fn ensure_dir(dir: &Path) -> Result<()> {
 /// The file a path names after symlinks, its (created) directory and its file name.
 fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
     let real = real_path(path)?;
-    let dir = real.parent().unwrap_or(Path::new(".")).to_owned();
+    let dir = match real.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
     ensure_dir(&dir)?;
     let name = real
         .file_name()
@@ -94,8 +146,32 @@ fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
     Ok((real, dir, name))
 }
 
-/// A temporary file older than this was left by a run that was killed.
-const STALE_TEMP_AGE: Duration = Duration::from_secs(60);
+/// Whether two paths name the same file (after symlinks and hard links), so
+/// that it is locked and written once. Paths that do not exist yet compare
+/// by their real directory and name.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let real = fs::canonicalize(p).ok();
+        real.or_else(|| {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            Some(fs::canonicalize(dir).ok()?.join(p.file_name()?))
+        })
+    };
+    match (canonical(a), canonical(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
 
 /// Temporary files are `.NAME.<random>.awsmfa-tmp` beside the file NAME.
 fn temp_prefix(name: &str) -> String {
@@ -103,28 +179,61 @@ fn temp_prefix(name: &str) -> String {
 }
 const TEMP_SUFFIX: &str = ".awsmfa-tmp";
 
-fn write_atomic(path: &Path, text: &str, private: bool) -> Result<()> {
-    let (real, dir, name) = resolve_target(path)?;
-    remove_stale_temps(&dir, &name);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(&name))
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let context = || format!("cannot write {}", real.display());
-    tmp.write_all(text.as_bytes()).with_context(context)?;
-    set_mode(tmp.as_file(), &real, private).with_context(context)?;
-    tmp.as_file().sync_all().with_context(context)?;
-    tmp.persist(&real)
-        .map_err(|e| e.error)
-        .with_context(context)?;
-    sync_dir(&dir);
-    Ok(())
+/// New contents written to a temporary file beside the real one, flushed to
+/// disk, waiting to be renamed over it. Dropping it removes the temporary
+/// file and leaves the real one untouched, so that a change to two files is
+/// prepared whole before either is replaced.
+pub struct PreparedWrite {
+    tmp: tempfile::NamedTempFile,
+    real: PathBuf,
+    dir: PathBuf,
 }
 
-/// Removes `.NAME.*.awsmfa-tmp` files that a killed run left behind, so
-/// that they never pile up; best effort.
-fn remove_stale_temps(dir: &Path, name: &str) {
+impl PreparedWrite {
+    /// Writes `text` to a temporary file beside `path`. Runs hold the file's
+    /// lock while writing, so any other temporary file of this file is left
+    /// over from a killed run and is removed.
+    pub fn new(path: &Path, text: &str, private: bool) -> Result<PreparedWrite> {
+        let (real, dir, name) = resolve_target(path)?;
+        remove_temps(&dir, &name);
+        let mut tmp = new_temp(&dir, &name)?;
+        let context = || format!("cannot write {}", real.display());
+        tmp.write_all(text.as_bytes()).with_context(context)?;
+        set_mode(tmp.as_file(), &real, private).with_context(context)?;
+        tmp.as_file().sync_all().with_context(context)?;
+        Ok(PreparedWrite { tmp, real, dir })
+    }
+
+    /// Renames the temporary file over the real one.
+    pub fn commit(self) -> Result<()> {
+        let PreparedWrite { tmp, real, dir } = self;
+        // Checked again at the last moment: never rename over a device.
+        real_path(&real)?;
+        tmp.persist(&real)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", real.display()))?;
+        sync_dir(&dir);
+        Ok(())
+    }
+}
+
+fn new_temp(dir: &Path, name: &str) -> Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&temp_prefix(name))
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| cannot_write_in(dir, &e).into())
+}
+
+fn cannot_write_in(dir: &Path, e: &io::Error) -> Error {
+    Error::failure(format!("cannot write in {}: {e}", dir.display()))
+        .hint("awsmfa replaces a file through a new file beside it: make the directory writable")
+}
+
+/// Removes the `.NAME.*.awsmfa-tmp` files that killed runs left behind, so
+/// that they never pile up; best effort. Only called under the file's lock,
+/// when no other run can be writing one.
+fn remove_temps(dir: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -134,16 +243,7 @@ fn remove_stale_temps(dir: &Path, name: &str) {
         let Some(file_name) = file_name.to_str() else {
             continue;
         };
-        if !(file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX)) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_TEMP_AGE);
-        if stale {
+        if file_name.starts_with(&prefix) && file_name.ends_with(TEMP_SUFFIX) {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -212,15 +312,30 @@ impl FileLock {
             }
         }
     }
+
+    /// Locks each real file among `paths` once, in the order given (every
+    /// run locks in the same order), so that a config file that is the
+    /// credentials file is not waited for by its own holder.
+    pub fn acquire_all(paths: &[&Path]) -> Result<Vec<FileLock>> {
+        let mut locks = Vec::new();
+        for (i, path) in paths.iter().enumerate() {
+            if !paths[..i].iter().any(|earlier| same_file(earlier, path)) {
+                locks.push(FileLock::acquire(path)?);
+            }
+        }
+        Ok(locks)
+    }
 }
 
 /// A warning when the credentials file at `path` can be read or written by
-/// other users (mode bits beyond 0600); `None` when it is private or missing.
+/// other users (mode bits beyond 0600); `None` when it is private, missing
+/// or not a regular file (no advice to chmod a device).
 pub fn shared_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        let meta = fs::metadata(path).ok().filter(fs::Metadata::is_file)?;
+        let mode = meta.permissions().mode() & 0o777;
         (mode & 0o077 != 0).then(|| {
             format!(
                 "awsmfa: warning: {} is open to other users (mode {mode:04o}); it holds secret keys: chmod 600 {}",
@@ -251,17 +366,36 @@ fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
     options.create(true).truncate(false).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(&lock_path)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let file = options.open(&lock_path).map_err(|e| {
+        if lock_path.exists() {
+            Error::failure(format!(
+                "cannot open the lock file {}: {e}",
+                lock_path.display()
+            ))
+            .hint(format!(
+                "awsmfa locks it while it changes {}: fix its permissions, or delete it when no awsmfa runs",
+                real.display()
+            ))
+        } else {
+            cannot_write_in(&dir, &e)
+        }
+    })?;
     Ok((real, lock_path, file))
 }
 
-/// Fails unless `path` can be replaced: it resolves (symlinks too), and its
-/// directory exists (or is created) and takes new files. `login` checks this
-/// before calling STS, so that a session is never fetched only to be lost.
+/// Fails unless `path` can be replaced: it resolves (symlinks too) to a
+/// regular file or to nothing yet, its lock file opens, and its directory
+/// takes a new file (one is created and removed). `login` checks this for
+/// every file it will write before calling STS, so that a code is never
+/// spent on a session that cannot be saved.
 pub fn check_writable(path: &Path) -> Result<()> {
-    open_lock_file(path).map(drop)
+    let (_, dir, name) = resolve_target(path)?;
+    open_lock_file(path)?;
+    // The probe has the temporary files' name, so that a run killed before
+    // removing it leaves nothing that the next write does not clean up.
+    let probe = new_temp(&dir, &name)?;
+    probe.close().ok();
+    Ok(())
 }
 
 #[cfg(test)]
