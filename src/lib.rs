@@ -12,6 +12,7 @@ pub mod error;
 pub mod exit_codes;
 pub mod iam;
 pub mod input;
+pub mod login;
 pub mod names;
 pub mod net;
 pub mod profiles;
@@ -36,10 +37,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Login(args) => {
             let stdin = std::io::stdin();
-            let stdin_is_terminal = stdin.is_terminal();
+            let is_terminal = stdin.is_terminal();
             let mut console = commands::login::Console {
-                stdin: &mut stdin.lock(),
-                stdin_is_terminal,
+                stdin: login::code::Stdin::Readable {
+                    reader: &mut stdin.lock(),
+                    is_terminal,
+                },
                 stderr: &mut std::io::stderr(),
             };
             commands::login::run(args, &env, &sts::SdkSessionIssuer, &mut console)

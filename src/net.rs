@@ -142,22 +142,65 @@ pub fn endpoint_url(
             },
         },
     };
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(host)
-            if !host.is_empty()
-                && !host.starts_with('/')
-                && !value.contains(char::is_whitespace) =>
-        {
-            Ok(Some(value))
-        }
-        _ => Err(
+    if is_http_url(&value) {
+        Ok(Some(value))
+    } else {
+        Err(
             Error::usage(format!("{source}: '{value}' is not an http(s) URL"))
                 .hint("for example --endpoint-url https://sts.eu-west-1.amazonaws.com"),
-        ),
+        )
     }
+}
+
+/// `http(s)://HOST[:PORT][/PATH]` with a host name or IP address and, when
+/// given, a port from 1 to 65535: anything else would send the request (and
+/// the MFA code in it) somewhere the user did not mean.
+fn is_http_url(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    if value.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, after)) if !addr.is_empty() => {
+                let ok = addr
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+                if !ok {
+                    return false;
+                }
+                match after {
+                    "" => (addr, None),
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => (addr, Some(port)),
+                        None => return false,
+                    },
+                }
+            }
+            _ => return false,
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = !host.is_empty()
+        && (authority.starts_with('[')
+            || host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')));
+    let port_ok = port.is_none_or(|p| {
+        (1..=5).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n))
+    });
+    host_ok && port_ok
 }
 
 #[cfg(test)]
@@ -177,6 +220,16 @@ mod tests {
             sts(Some("https://x")).unwrap().as_deref(),
             Some("https://x")
         );
+        for good in [
+            "http://127.0.0.1:5000",
+            "https://sts.eu-west-1.amazonaws.com",
+            "http://localhost:65535/path?x=1",
+            "http://[::1]:8080",
+            "http://[::1]",
+            "https://sts.amazonaws.com.cn/",
+        ] {
+            assert_eq!(sts(Some(good)).unwrap().as_deref(), Some(good));
+        }
         let iam = endpoint_url(None, &env, "AWS_ENDPOINT_URL_IAM").unwrap();
         assert_eq!(iam.as_deref(), Some("http://all:1"));
         for bad in [
@@ -185,6 +238,15 @@ mod tests {
             "https:///x",
             "http://a b",
             "localhost:5000",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:abc",
+            "http://127.0.0.1:",
+            "http://127.0.0.1:0",
+            "http://host:65536/",
+            "http://user:pw@host",
+            "http://[::1",
+            "http://[zz::1]:80",
+            "http://[::1]80",
         ] {
             let err = sts(Some(bad)).unwrap_err();
             assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");

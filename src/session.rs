@@ -7,6 +7,8 @@ use crate::time::Timestamp;
 pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
 pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 pub const SESSION_TOKEN: &str = "aws_session_token";
+/// The older name of the session token key, read before `aws_session_token` by botocore.
+pub const SECURITY_TOKEN: &str = "aws_security_token";
 pub const EXPIRATION: &str = "expiration";
 
 /// A session login skips renewing while it has more than this left.

@@ -50,8 +50,12 @@ pub enum AwsError {
         code: Option<String>,
         message: Option<String>,
     },
-    /// No answer: connection refused, DNS, TLS, timeout.
+    /// No connection: refused, DNS, TLS handshake, connect timeout. The
+    /// request never left this machine.
     Unreachable { detail: String },
+    /// The request was sent, but no whole answer came back (a timeout, a
+    /// connection that broke): the server may have acted on it.
+    NoAnswer { detail: String },
     /// An answer that could not be read.
     BadResponse { detail: String },
 }
@@ -119,24 +123,165 @@ pub fn client(keys: &LongTermKeys, endpoint: &Endpoint) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(&config.build())
 }
 
+/// GetSessionToken, sent again only when the request cannot have used the
+/// code: no connection was made, or STS itself answered that it should be
+/// (a 5xx or throttling answer, a signature it refused for the clock). A
+/// request that timed out or broke after it was sent is never repeated.
 async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, AwsError> {
     let output = client(request.keys, request.endpoint)
         .get_session_token()
         .serial_number(request.device)
         .token_code(request.code.expose())
         .duration_seconds(request.duration_seconds as i32)
+        .customize()
+        .interceptor(WholeAnswer)
+        .config_override(aws_sdk_sts::Config::builder().retry_classifier(CodeSentOnce))
         .send()
         .await
         .map_err(classify)?;
-    let creds = output.credentials().ok_or_else(|| AwsError::BadResponse {
-        detail: "the answer holds no credentials".to_owned(),
-    })?;
+    session_of(output.credentials(), Timestamp::now())
+}
+
+/// Forbids a retry of a request that may have reached STS without an answer.
+#[derive(Debug)]
+struct CodeSentOnce;
+
+impl aws_sdk_sts::config::retry::ClassifyRetry for CodeSentOnce {
+    fn classify_retry(
+        &self,
+        ctx: &aws_sdk_sts::config::interceptors::InterceptorContext,
+    ) -> aws_sdk_sts::config::retry::RetryAction {
+        use aws_sdk_sts::config::retry::RetryAction;
+        let Some(Err(err)) = ctx.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let may_have_arrived = match err.as_connector_error() {
+            Some(connector) => !never_sent(connector),
+            None => err.is_timeout_error() || err.is_response_error(),
+        };
+        if may_have_arrived {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "CodeSentOnce"
+    }
+}
+
+/// A connection that failed before the request was written: refused,
+/// unresolvable, or a connect or TLS handshake that did not complete.
+fn never_sent(err: &(dyn std::error::Error + 'static)) -> bool {
+    use aws_smithy_runtime_api::client::dns::ResolveDnsError;
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<ResolveDnsError>().is_some() {
+            return true;
+        }
+        if let Some(e) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return e.is_connect();
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// The session in STS's answer, checked: an answer that lacks a field, holds
+/// one that cannot be written, or expires before `now` is never saved.
+fn session_of(
+    creds: Option<&aws_sdk_sts::types::Credentials>,
+    now: Timestamp,
+) -> Result<Session, AwsError> {
+    let bad = |what: &str| AwsError::BadResponse {
+        detail: format!("the answer {what}; nothing was saved"),
+    };
+    let creds = creds.ok_or_else(|| bad("holds no credentials"))?;
+    let fields = [
+        ("AccessKeyId", creds.access_key_id()),
+        ("SecretAccessKey", creds.secret_access_key()),
+        ("SessionToken", creds.session_token()),
+    ];
+    for (name, value) in fields {
+        if value.is_empty() {
+            return Err(bad(&format!("has no {name}")));
+        }
+        if !value.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad(&format!("has an unusable {name}")));
+        }
+    }
+    let expiration = Timestamp(creds.expiration().secs());
+    if expiration <= now {
+        return Err(bad(&format!(
+            "says the session expired at {expiration} (is this computer's clock right?)"
+        )));
+    }
     Ok(Session {
         access_key_id: creds.access_key_id().to_owned(),
         secret_access_key: Secret::new(creds.secret_access_key()),
         session_token: Secret::new(creds.session_token()),
-        expiration: Some(Timestamp(creds.expiration().secs())),
+        expiration: Some(expiration),
     })
+}
+
+/// Refuses a successful answer whose XML is not whole: the SDK reads a
+/// body cut short as far as it goes, and would hand back empty fields.
+#[derive(Debug)]
+struct WholeAnswer;
+
+impl aws_sdk_sts::config::Intercept for WholeAnswer {
+    fn name(&self) -> &'static str {
+        "WholeAnswer"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_sts::config::interceptors::AfterDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_sts::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        let body = response.body().bytes().unwrap_or_default();
+        if xml_is_whole(body) {
+            Ok(())
+        } else {
+            Err("the answer's XML is cut short or malformed".into())
+        }
+    }
+}
+
+/// Whether `body` is one well-formed XML element (with its prolog).
+pub fn xml_is_whole(body: &[u8]) -> bool {
+    use xmlparser::{ElementEnd, Token};
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    for token in xmlparser::Tokenizer::from(text) {
+        match token {
+            Err(_) => return false,
+            Ok(Token::ElementStart { .. }) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+            }
+            Ok(Token::ElementEnd {
+                end: ElementEnd::Close(..) | ElementEnd::Empty,
+                ..
+            }) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Ok(_) => {}
+        }
+    }
+    depth == 0 && roots == 1
 }
 
 /// The ARN of the identity the keys belong to (STS GetCallerIdentity).
@@ -160,7 +305,7 @@ fn classify<E>(
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+    use aws_sdk_sts::error::SdkError;
     match &err {
         SdkError::ServiceError(e) => {
             // Some emulators and proxies wrap the error as <Errors><Error>,
@@ -196,18 +341,29 @@ where
                 code => AwsError::Service { code, message },
             }
         }
-        SdkError::TimeoutError(_) => AwsError::Unreachable {
-            detail: format!("no answer within {}s", OPERATION_TIMEOUT.as_secs()),
+        SdkError::TimeoutError(_) => AwsError::NoAnswer {
+            detail: format!("no answer within {}s", ATTEMPT_TIMEOUT.as_secs()),
         },
-        SdkError::DispatchFailure(e) => AwsError::Unreachable {
-            detail: match e.as_connector_error() {
-                Some(c) if c.is_timeout() => "the connection timed out".to_owned(),
-                Some(c) => root_cause(c),
-                None => "the request could not be sent".to_owned(),
+        SdkError::DispatchFailure(e) => match e.as_connector_error() {
+            Some(c) if never_sent(c) => AwsError::Unreachable {
+                detail: if c.is_timeout() {
+                    "the connection timed out".to_owned()
+                } else {
+                    root_cause(c)
+                },
+            },
+            Some(c) if c.is_timeout() => AwsError::NoAnswer {
+                detail: format!("no answer within {}s", ATTEMPT_TIMEOUT.as_secs()),
+            },
+            Some(c) => AwsError::NoAnswer {
+                detail: root_cause(c),
+            },
+            None => AwsError::Unreachable {
+                detail: "the request could not be sent".to_owned(),
             },
         },
         _ => AwsError::BadResponse {
-            detail: format!("{}", DisplayErrorContext(&err)),
+            detail: root_cause(&err),
         },
     }
 }
@@ -261,6 +417,13 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
             let message = message.unwrap_or_default();
             let says = |m: &str| m.to_ascii_lowercase();
             match code.as_str() {
+                "AccessDenied"
+                    if says(&message).contains("multifactorauthentication")
+                        && says(&message).contains("already used") =>
+                {
+                    Error::failure("the MFA code was already used: each code works only once")
+                        .hint("wait for the next code from your authenticator and try again")
+                }
                 "AccessDenied" if says(&message).contains("multifactorauthentication") => {
                     Error::failure("the MFA code was rejected: it is wrong, expired or was already used")
                         .hint("wait for the next code from your authenticator and try again")
@@ -305,6 +468,12 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
             };
             Error::failure(format!("could not reach {service} at {endpoint}"))
                 .hint(format!("{detail}; {advice}"))
+        }
+        AwsError::NoAnswer { detail } => {
+            Error::failure(format!("no answer from {service} at {endpoint}")).hint(format!(
+                "{detail}; the request may have reached {service}, so it was not sent again \
+                 (an MFA code works once: wait for the next code before trying again)"
+            ))
         }
         AwsError::BadResponse { detail } => Error::failure(format!(
             "{service} at {endpoint} sent an answer that could not be read"

@@ -469,7 +469,7 @@ fn prompts_for_the_code_on_a_terminal() {
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{screen}");
     assert!(
-        screen.contains(&format!("MFA code for {DEVICE}: ")),
+        screen.contains(&format!("MFA code for {DEVICE} (profile default): ")),
         "{screen}"
     );
     assert_eq!(

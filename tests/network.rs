@@ -16,9 +16,11 @@ use predicates::prelude::*;
 
 const BOUND: Duration = Duration::from_secs(30);
 
+/// A connection cut after the request was sent: STS may have used the code,
+/// so the request is reported, not sent again with the same code.
 #[test]
-fn a_connection_cut_mid_answer_is_retried_then_reported() {
-    let mock = MockSts::start(vec![Reply::CloseMidResponse]);
+fn a_connection_cut_mid_answer_is_reported_not_sent_again() {
+    let mock = MockSts::start(vec![Reply::CloseMidResponse, session_reply()]);
     let env = TestEnv::with_default_profile();
     let before = env.credentials();
     let started = Instant::now();
@@ -27,16 +29,8 @@ fn a_connection_cut_mid_answer_is_retried_then_reported() {
         .code(1)
         .stderr(predicate::str::contains("STS at"));
     assert!(started.elapsed() < BOUND);
-    assert_eq!(mock.requests(), 3, "three attempts");
+    assert_eq!(mock.requests(), 1, "the code was sent twice");
     assert_eq!(env.credentials(), before);
-
-    // Cut once, then answered: the retry saves the session.
-    let mock = MockSts::start(vec![Reply::CloseMidResponse, session_reply()]);
-    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
-        .assert()
-        .success();
-    assert_eq!(mock.requests(), 2);
-    assert!(env.credentials().contains("ASIAFAKEMOCKSESSION0"));
 }
 
 #[test]

@@ -85,24 +85,32 @@ fn exec_without_a_session_exits_3_and_runs_nothing() {
     assert!(!marker.exists());
 }
 
-#[cfg(unix)]
+/// An expired session: `exec --login` asks for the code on the terminal
+/// (a real pty via `script`), saves the new session and runs with it.
+#[cfg(target_os = "linux")]
 #[test]
 fn exec_login_logs_in_first() {
     let Some(moto) = Moto::start() else { return };
-    let env = with_session("2020-01-01T00:00:00Z").var("AWS_ENDPOINT_URL", &moto.url());
-    env.awsmfa(&[
-        "exec",
-        "--login",
-        "--",
-        "sh",
-        "-c",
-        "echo $AWS_ACCESS_KEY_ID",
-    ])
-    .write_stdin("123456\n")
-    .assert()
-    .success()
-    .stdout(format!("{MOTO_SESSION_KEY_ID}\n"));
+    let Some(script) = peer("script") else { return };
+    let env = with_session("2020-01-01T00:00:00Z");
+    let command = format!(
+        "AWS_ENDPOINT_URL={} '{}' exec --login -- sh -c 'echo key=$AWS_ACCESS_KEY_ID'",
+        moto.url(),
+        env!("CARGO_BIN_EXE_awsmfa"),
+    );
+    let out = env
+        .program(&script, &["-qec", &command, "/dev/null"])
+        .write_stdin("123456\n")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains(&format!("key={MOTO_SESSION_KEY_ID}")),
+        "{screen}"
+    );
     assert_eq!(moto.session_token_requests().len(), 1);
+    assert!(env.credentials().contains(MOTO_SESSION_KEY_ID));
 }
 
 #[test]

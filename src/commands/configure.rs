@@ -17,8 +17,9 @@ use crate::profiles::{
 };
 use crate::sts::{Call, explain};
 
-use super::login::{edit_error, mask};
+use super::login::mask;
 use super::{long_term_keys, sts_endpoint};
+use crate::login::save::edit_error;
 
 const MFA_SERIAL: &str = "mfa_serial";
 

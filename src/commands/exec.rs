@@ -74,11 +74,9 @@ fn login_first(args: &ExecArgs, env: &dyn Env) -> Result<()> {
         profiles: args.profiles.clone(),
         ..LoginArgs::default()
     };
-    let stdin = std::io::stdin();
-    let is_terminal = std::io::IsTerminal::is_terminal(&stdin);
+    // stdin belongs to the command: the code is asked for on the terminal.
     let mut console = super::login::Console {
-        stdin: &mut stdin.lock(),
-        stdin_is_terminal: is_terminal,
+        stdin: crate::login::code::Stdin::Caller,
         stderr: &mut std::io::stderr(),
     };
     super::login::run(&login, env, &crate::sts::SdkSessionIssuer, &mut console)?;

@@ -4,7 +4,7 @@
 //! nothing is written unless the request succeeded and both files can be
 //! updated without touching anything but the target's keys.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -13,23 +13,19 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
-use crate::names::ProfileNames;
-use crate::profiles::{
-    AwsFile, AwsFiles, AwsPaths, FileLock, check_writable, config_profile_section,
-    config_section_name, edit,
-};
+use crate::login::code::{self, Stdin};
+use crate::login::save::{SavePlan, refuse_long_term};
+use crate::profiles::{AwsFiles, AwsPaths};
 
 use super::{long_term_keys, sts_endpoint};
 use crate::net;
-use crate::secret::Secret;
-use crate::session::{ProfileCredentials, REFRESH_WINDOW_SECONDS, Session};
+use crate::session::{ProfileCredentials, REFRESH_WINDOW_SECONDS};
 use crate::sts::{Call, SessionIssuer, SessionRequest, explain};
 use crate::time::{Timestamp, human_span};
 
-/// Where the code comes from when `--code` is not given, and where messages go.
+/// Where the code may come from besides `--code`, and where messages go.
 pub struct Console<'a> {
-    pub stdin: &'a mut dyn BufRead,
-    pub stdin_is_terminal: bool,
+    pub stdin: Stdin<'a>,
     pub stderr: &'a mut dyn Write,
 }
 
@@ -103,15 +99,11 @@ pub fn run(
     let device = mfa_device(args, env, &files, source)?;
     let endpoint = sts_endpoint(args.region.as_deref(), endpoint_url, env, &files, source)?;
 
-    // Both files must be writable before a session is fetched.
-    check_writable(&paths.credentials)?;
-    check_writable(&paths.config)?;
+    // Every write the save will make is proven possible before a code is spent.
+    let plan = SavePlan::prepare(&paths, &files, &names, console.stderr)?;
 
     // 3. The code, last: no prompt when anything above fails.
-    let code = match code {
-        Some(code) => code,
-        None => read_code(console, &device)?,
-    };
+    let code = code::obtain(code, &mut console.stdin, &device, source, console.stderr)?;
     let request = SessionRequest {
         keys: &keys,
         device: &device,
@@ -150,7 +142,7 @@ pub fn run(
         };
         explain(e, call)
     })?;
-    save(&paths, &names, &session)?;
+    plan.save(&session)?;
     let now = Timestamp::now();
     match session.expiration {
         Some(exp) => writeln!(
@@ -170,14 +162,6 @@ pub fn run(
         "  use it: aws --profile {target} ...   or: eval \"$({env_cmd})\""
     )?;
     Ok(ExitCode::Success)
-}
-
-fn refuse_long_term(target: &str) -> anyhow::Error {
-    Error::failure(format!(
-        "profile {target} holds long-term keys; awsmfa never overwrites them"
-    ))
-    .hint("choose another profile for the session with --target")
-    .into()
 }
 
 /// `--device`, `$AWSMFA_DEVICE`, `mfa_serial` of the config profile, then of the credentials section.
@@ -208,70 +192,10 @@ fn mfa_device(args: &LoginArgs, env: &dyn Env, files: &AwsFiles, source: &str) -
     }
 }
 
-fn read_code(console: &mut Console<'_>, device: &str) -> Result<Secret> {
-    if console.stdin_is_terminal {
-        write!(console.stderr, "MFA code for {device}: ")?;
-        console.stderr.flush()?;
-    }
-    let mut line = String::new();
-    console.stdin.read_line(&mut line)?;
-    if line.trim().is_empty() {
-        return Err(Error::usage("no MFA code given")
-            .hint("pass --code 123456, or pipe it in: echo 123456 | awsmfa login")
-            .into());
-    }
-    Ok(parse_code(&line)?)
-}
-
 /// `AKIA…MPLE`: enough to recognise a key, not to use it.
 pub(crate) fn mask(id: &str) -> String {
     if id.len() <= 8 || !id.is_ascii() {
         return "…".to_owned();
     }
     format!("{}…{}", &id[..4], &id[id.len() - 4..])
-}
-
-/// Writes the session (and, when missing, the target's config profile) under
-/// the files' locks, re-reading them so that concurrent runs lose nothing.
-fn save(paths: &AwsPaths, names: &ProfileNames, session: &Session) -> Result<()> {
-    let _credentials_lock = FileLock::acquire(&paths.credentials)?;
-    let _config_lock = FileLock::acquire(&paths.config)?;
-    let files = AwsFiles::load(paths)?;
-    let target = &names.target;
-    if ProfileCredentials::read(&files.credentials.ini, target) == ProfileCredentials::LongTerm {
-        return Err(refuse_long_term(target));
-    }
-    let pairs = session.to_pairs();
-    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let credentials_text = edit::set_keys(&files.credentials.ini, target, &pairs)
-        .map_err(|e| edit_error(&files.credentials, e))?;
-    let config_text = match config_profile_section(&files.config.ini, target) {
-        Some(_) => None,
-        None => {
-            let copied: Vec<(&str, &str)> = ["region", "output"]
-                .into_iter()
-                .filter_map(|k| files.config_value(&names.source, k).map(|v| (k, v)))
-                .collect();
-            if copied.is_empty() {
-                None
-            } else {
-                let section = config_section_name(target);
-                Some(
-                    edit::set_keys(&files.config.ini, &section, &copied)
-                        .map_err(|e| edit_error(&files.config, e))?,
-                )
-            }
-        }
-    };
-    if let Some(text) = config_text {
-        files.config.write(&text, false)?;
-    }
-    files.credentials.write(&credentials_text, true)?;
-    Ok(())
-}
-
-pub(crate) fn edit_error(file: &AwsFile, err: edit::UnsafeEdit) -> anyhow::Error {
-    Error::failure(format!("{}: {err}", file.path.display()))
-        .hint("nothing was written; edit the file by hand or pick another --target")
-        .into()
 }

@@ -7,7 +7,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::profiles::{AwsFile, AwsPaths, FileLock, edit};
-use crate::session::ProfileCredentials;
+use crate::session::{SECURITY_TOKEN, SESSION_TOKEN};
 
 pub fn run(args: &LogoutArgs, env: &dyn Env) -> Result<ExitCode> {
     let names = args.profiles.names(env)?;
@@ -18,27 +18,36 @@ pub fn run(args: &LogoutArgs, env: &dyn Env) -> Result<ExitCode> {
     let target = &names.target;
     let _lock = FileLock::acquire(&paths.credentials)?;
     let credentials = AwsFile::load(&paths.credentials)?;
-    if ProfileCredentials::read(&credentials.ini, target) == ProfileCredentials::LongTerm {
+    let ini = &credentials.ini;
+    let Some(section) = ini.section(target) else {
+        eprintln!(
+            "awsmfa: no profile {target} in {}; nothing to remove",
+            credentials.path.display()
+        );
+        return Ok(ExitCode::Success);
+    };
+    // Only a session is removed: long-term keys, a credential_process or
+    // SSO settings in the same file are never logged out of.
+    let holds_session = [SESSION_TOKEN, SECURITY_TOKEN]
+        .iter()
+        .any(|key| ini.entry(section, key).is_some());
+    if !holds_session {
+        let what = if ini.entry(section, crate::session::ACCESS_KEY_ID).is_some() {
+            "long-term keys"
+        } else {
+            "no session"
+        };
         return Err(Error::failure(format!(
-            "profile {target} holds long-term keys; logout only removes sessions"
+            "profile {target} holds {what}; logout only removes sessions"
         ))
-        .hint("name the session profile with --target")
+        .hint("name the session profile with --target; nothing was changed")
         .into());
     }
-    match edit::remove_section(&credentials.ini, target) {
-        None => {
-            eprintln!(
-                "awsmfa: no profile {target} in {}; nothing to remove",
-                credentials.path.display()
-            );
-        }
-        Some(text) => {
-            credentials.write(&text?, true)?;
-            eprintln!(
-                "awsmfa: removed profile {target} from {}",
-                credentials.path.display()
-            );
-        }
-    }
+    let text = edit::remove_section(ini, target).expect("the section exists")?;
+    credentials.write(&text, true)?;
+    eprintln!(
+        "awsmfa: removed profile {target} from {}",
+        credentials.path.display()
+    );
     Ok(ExitCode::Success)
 }

@@ -20,7 +20,8 @@ use crate::profiles::config_profile_section;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
-    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN, Session,
+    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SECURITY_TOKEN,
+    SESSION_TOKEN, Session,
 };
 use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
@@ -100,7 +101,7 @@ pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
         match (
             get(ACCESS_KEY_ID),
             get(SECRET_ACCESS_KEY),
-            get(SESSION_TOKEN),
+            get(SECURITY_TOKEN).or_else(|| get(SESSION_TOKEN)),
         ) {
             (Some(_), _, Some(_)) => {
                 return Err(Error::failure(format!(
@@ -146,18 +147,76 @@ pub fn sts_endpoint(
     source: &str,
 ) -> Result<Endpoint, Error> {
     Ok(Endpoint {
-        region: region(region_flag, env, files, source),
+        region: region(region_flag, env, files, source)?,
         url,
         network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
     })
 }
 
-/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config region, `us-east-1`.
-fn region(flag: Option<&str>, env: &dyn Env, files: &AwsFiles, source: &str) -> String {
-    flag.filter(|r| !r.is_empty())
-        .map(str::to_owned)
-        .or_else(|| env.var("AWS_REGION"))
-        .or_else(|| env.var("AWS_DEFAULT_REGION"))
-        .or_else(|| files.config_value(source, "region").map(str::to_owned))
-        .unwrap_or_else(|| "us-east-1".to_owned())
+/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config
+/// region, `us-east-1`; checked to be a region name before any request.
+fn region(
+    flag: Option<&str>,
+    env: &dyn Env,
+    files: &AwsFiles,
+    source: &str,
+) -> Result<String, Error> {
+    let from_profile = || {
+        files
+            .config_value(source, "region")
+            .map(|r| (r.to_owned(), format!("region of profile {source}")))
+    };
+    let (region, from) = flag
+        .filter(|r| !r.is_empty())
+        .map(|r| (r.to_owned(), "--region".to_owned()))
+        .or_else(|| env.var("AWS_REGION").map(|r| (r, "AWS_REGION".to_owned())))
+        .or_else(|| {
+            env.var("AWS_DEFAULT_REGION")
+                .map(|r| (r, "AWS_DEFAULT_REGION".to_owned()))
+        })
+        .or_else(from_profile)
+        .unwrap_or_else(|| ("us-east-1".to_owned(), String::new()));
+    if is_region_name(&region) {
+        return Ok(region);
+    }
+    // Only the first line is shown: a value may run on into other text.
+    let shown = region.lines().next().unwrap_or_default();
+    Err(
+        Error::usage(format!("{from}: '{shown}' is not a region name"))
+            .hint("regions look like us-east-1 or eu-central-1"),
+    )
+}
+
+/// A region is one DNS label (letters, digits, '-'), as the SDK's endpoint rules require.
+fn is_region_name(region: &str) -> bool {
+    (1..=63).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for good in ["us-east-1", "cn-north-1", "us-gov-west-1", "local"] {
+            assert!(is_region_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us-east-1\n",
+            "eu/west",
+            "a b",
+            "-x",
+            "x-",
+            "ü",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+    }
 }

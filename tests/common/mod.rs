@@ -106,6 +106,15 @@ impl TestEnv {
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
+        // No controlling terminal, as under cron or CI: a prompt on /dev/tty
+        // must fail at once instead of waiting for the developer's keyboard.
+        #[cfg(unix)]
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(cmd, || {
+                libc::setsid();
+                Ok(())
+            });
+        }
     }
 
     /// `awsmfa ARGS` in this environment, stdin empty unless the test writes it.
