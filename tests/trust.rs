@@ -114,7 +114,7 @@ fn the_code_already_used_is_said_so() {
     env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &mock.url()])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("already used"));
+        .stderr(predicate::str::contains("the MFA code was already used"));
     assert_eq!(mock.requests(), 1);
 }
 
@@ -300,10 +300,12 @@ fn a_read_only_directory_with_an_old_lock_file_fails_before_sts() {
     let sts = MockSts::issuing_sessions();
     let env = TestEnv::with_default_profile();
     let aws = env.home().join(".aws");
-    // An earlier login left the lock file, which can still be opened.
-    let lock = aws.join(".credentials.awsmfa-lock");
-    std::fs::write(&lock, "").unwrap();
-    set_mode(&lock, 0o666);
+    // Earlier logins left the lock files, which can still be opened.
+    for name in [".credentials.awsmfa-lock", ".config.awsmfa-lock"] {
+        let lock = aws.join(name);
+        std::fs::write(&lock, "").unwrap();
+        set_mode(&lock, 0o666);
+    }
     open_up(&env);
     set_mode(&aws, 0o555);
     let before = env.credentials();
@@ -339,6 +341,10 @@ fn an_unwritable_credentials_directory_changes_neither_file() {
     let env = env.var("AWS_CONFIG_FILE", config.to_str().unwrap());
     open_up(&env);
     let aws = env.home().join(".aws");
+    // An earlier login left the lock file, which can still be opened.
+    let lock = aws.join(".credentials.awsmfa-lock");
+    std::fs::write(&lock, "").unwrap();
+    set_mode(&lock, 0o666);
     set_mode(&aws, 0o555);
     let out = run(
         &env,
