@@ -419,7 +419,8 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
             match code.as_str() {
                 "AccessDenied"
                     if says(&message).contains("multifactorauthentication")
-                        && says(&message).contains("already used") =>
+                        && says(&message).contains("already")
+                        && says(&message).contains("used") =>
                 {
                     Error::failure("the MFA code was already used: each code works only once")
                         .hint("wait for the next code from your authenticator and try again")
