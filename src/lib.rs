@@ -15,6 +15,7 @@ pub mod input;
 pub mod login;
 pub mod names;
 pub mod net;
+pub mod partition;
 pub mod profiles;
 pub mod secret;
 pub mod session;

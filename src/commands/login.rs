@@ -103,7 +103,14 @@ pub fn run(
     let plan = SavePlan::prepare(&paths, &files, &names, console.stderr)?;
 
     // 3. The code, last: no prompt when anything above fails.
-    let code = code::obtain(code, &mut console.stdin, &device, source, console.stderr)?;
+    let code = code::obtain(
+        code,
+        None,
+        &mut console.stdin,
+        &device,
+        source,
+        console.stderr,
+    )?;
     let request = SessionRequest {
         keys: &keys,
         device: &device,

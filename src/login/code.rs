@@ -1,8 +1,11 @@
-//! Where the MFA code comes from: `--code`, one line of stdin, or a prompt
-//! on the terminal itself (`/dev/tty`), which works inside `eval "$(…)"`,
-//! pipes and programs that capture stderr.
+//! Where the MFA code comes from: `--code`, a code command (`ykman`, `op`,
+//! aws-vault's `mfa_process`), one line of stdin, or a prompt on the
+//! terminal itself (`/dev/tty`), which works inside `eval "$(…)"`, pipes
+//! and programs that capture stderr.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -21,10 +24,23 @@ pub enum Stdin<'a> {
     Caller,
 }
 
-/// The code for `device`: given, else from stdin (when it is not a
-/// terminal and may be read), else asked for on the terminal.
+/// A command that prints the code, and where it was configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeCommand {
+    pub command: String,
+    /// `--code-command`, `AWSMFA_CODE_COMMAND` or `mfa_process of profile P`.
+    pub from: String,
+}
+
+/// How long a code command may take (a YubiKey waits for a touch).
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(60);
+
+/// The code for `device`: given, else from the code command, else from
+/// stdin (when it is not a terminal and may be read), else asked for on the
+/// terminal.
 pub fn obtain(
     given: Option<Secret>,
+    command: Option<&CodeCommand>,
     stdin: &mut Stdin<'_>,
     device: &str,
     profile: &str,
@@ -32,6 +48,9 @@ pub fn obtain(
 ) -> Result<Secret> {
     if let Some(code) = given {
         return Ok(code);
+    }
+    if let Some(command) = command {
+        return run_command(command, COMMAND_LIMIT);
     }
     if let Stdin::Readable {
         reader,
@@ -61,13 +80,94 @@ pub fn obtain(
             Ok(parse_code(&line)?)
         }
         Stdin::Caller => Err(Error::no_session(
-            "no terminal to ask for the MFA code on, and stdin belongs to the command",
+            "no terminal to ask for the MFA code on, and stdin belongs to the caller",
         )
         .hint(format!(
-            "log in first with 'awsmfa login --profile {profile} --code CODE', or run this from a terminal"
+            "log in first (awsmfa login --profile {profile} --code CODE), or give a code command \
+             (--code-command 'ykman oath accounts code -s NAME', or mfa_process in the profile)"
         ))
         .into()),
     }
+}
+
+/// Runs a code command through the platform shell: stdin closed, stderr
+/// passed through (so "Touch your YubiKey" shows), stdout read as the code.
+/// Its output is never shown: it is, or holds, a secret.
+pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
+    let failed = |why: String| -> anyhow::Error {
+        Error::failure(format!("the code command ({}) {why}", command.from))
+            .hint(format!(
+                "it must print the 6-digit code: {}",
+                command.command
+            ))
+            .into()
+    };
+    let mut child = shell(&command.command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| failed(format!("could not start: {e}")))?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    // Read on a thread, so that a command printing much cannot block on a full pipe.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = (&mut stdout).take(64 * 1024).read_to_end(&mut out);
+        out
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() >= limit {
+            kill_tree(&mut child);
+            return Err(failed(format!(
+                "gave no answer within {}s and was stopped",
+                limit.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        return Err(failed(match status.code() {
+            Some(code) => format!("failed (exit code {code})"),
+            None => "was ended by a signal".to_owned(),
+        }));
+    }
+    let text = String::from_utf8(out).unwrap_or_default();
+    parse_code(&text).map_err(|_| failed("did not print exactly 6 digits".to_owned()))
+}
+
+#[cfg(unix)]
+fn shell(command: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(command);
+    // Its own process group, so that a command that hangs is stopped whole.
+    cmd.process_group(0);
+    cmd
+}
+
+#[cfg(windows)]
+fn shell(command: &str) -> Command {
+    let mut cmd = Command::new("cmd");
+    cmd.arg("/C").arg(command);
+    cmd
+}
+
+#[cfg(unix)]
+fn kill_tree(child: &mut std::process::Child) {
+    // SAFETY: signals the process group this child leads; no memory is touched.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
+    let _ = child.wait();
+}
+
+#[cfg(windows)]
+fn kill_tree(child: &mut std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[cfg(unix)]
@@ -128,6 +228,7 @@ mod tests {
         };
         let code = obtain(
             Some(Secret::new("123456")),
+            None,
             &mut stdin,
             "d",
             "p",
@@ -144,8 +245,44 @@ mod tests {
             reader: &mut input,
             is_terminal: false,
         };
-        let code = obtain(None, &mut stdin, "d", "p", &mut Vec::new()).unwrap();
+        let code = obtain(None, None, &mut stdin, "d", "p", &mut Vec::new()).unwrap();
         assert_eq!(code.expose(), "123456");
+    }
+
+    fn command(text: &str) -> CodeCommand {
+        CodeCommand {
+            command: text.to_owned(),
+            from: "--code-command".to_owned(),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn code_commands() {
+        let limit = Duration::from_secs(5);
+        let code = run_command(&command("echo ' 123456'"), limit).unwrap();
+        assert_eq!(code.expose(), "123456");
+        for (cmd, says) in [
+            ("echo 12345", "6 digits"),
+            // The digits are built, so that only the output could show them.
+            ("echo 65432$((0+1)); echo extra", "6 digits"),
+            ("echo 11111$((0+1)); exit 3", "exit code 3"),
+            ("kill -9 $$", "signal"),
+            ("/nonexistent/ykman", "exit code 127"),
+        ] {
+            let err = run_command(&command(cmd), limit).unwrap_err();
+            let (code, text) = crate::error::render(&err);
+            assert_eq!(code, crate::exit_codes::ExitCode::Failure, "{cmd}");
+            assert!(text.contains(says), "{cmd}: {text}");
+            assert!(
+                !text.contains("654321") && !text.contains("111111"),
+                "{text}"
+            );
+        }
+        let started = Instant::now();
+        let err = run_command(&command("sleep 30 & sleep 30"), Duration::from_millis(300));
+        assert!(err.unwrap_err().to_string().contains("no answer within"));
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]
@@ -155,7 +292,7 @@ mod tests {
             reader: &mut input,
             is_terminal: false,
         };
-        let err = obtain(None, &mut stdin, "d", "p", &mut Vec::new()).unwrap_err();
+        let err = obtain(None, None, &mut stdin, "d", "p", &mut Vec::new()).unwrap_err();
         assert_eq!(
             crate::error::render(&err).0,
             crate::exit_codes::ExitCode::Usage

@@ -3,4 +3,5 @@
 //! a session that will be saved.
 
 pub mod code;
+pub mod lock;
 pub mod save;

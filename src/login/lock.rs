@@ -1,0 +1,124 @@
+//! The per-target login lock: concurrent logins for one target (terraform's
+//! parallel providers, several shells) ask for one code. The first takes the
+//! lock and logs in; the others wait, then find the session it saved.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::error::Error;
+
+/// How long a login waits for another one (a prompt or code command may be pending).
+pub const LOGIN_WAIT: Duration = Duration::from_secs(120);
+
+/// An exclusive lock on logging in to one target, held until dropped.
+#[derive(Debug)]
+pub struct LoginLock {
+    _file: File,
+}
+
+impl LoginLock {
+    /// Takes the lock for `target` beside the credentials file, waiting up
+    /// to [`LOGIN_WAIT`]; says once on `stderr` that it waits.
+    pub fn acquire(credentials: &Path, target: &str, stderr: &mut dyn Write) -> Result<LoginLock> {
+        let path = lock_path(credentials, target);
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|e| {
+            Error::failure(format!(
+                "cannot open the login lock {}: {e}",
+                path.display()
+            ))
+        })?;
+        let started = Instant::now();
+        let mut said = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(LoginLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOGIN_WAIT => {
+                    if !said {
+                        writeln!(
+                            stderr,
+                            "awsmfa: another awsmfa is logging in to profile {target}; waiting for it"
+                        )?;
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::failure(format!(
+                        "another awsmfa has been logging in to profile {target} for {}s",
+                        LOGIN_WAIT.as_secs()
+                    ))
+                    .hint(format!(
+                        "if no awsmfa is running, delete {}",
+                        path.display()
+                    ))
+                    .into());
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(
+                        Error::failure(format!("cannot lock {}: {e}", path.display())).into(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `.NAME.awsmfa-login.TARGET` beside the (real) credentials file NAME, the
+/// target's bytes outside `[A-Za-z0-9._-]` written as `%XX`.
+fn lock_path(credentials: &Path, target: &str) -> PathBuf {
+    let real = std::fs::canonicalize(credentials).unwrap_or_else(|_| credentials.to_owned());
+    let dir = match real.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = real
+        .file_name()
+        .map_or("credentials".into(), |n| n.to_string_lossy().into_owned());
+    let mut safe = String::new();
+    for b in target.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+            safe.push(b as char);
+        } else {
+            safe.push_str(&format!("%{b:02X}"));
+        }
+    }
+    dir.join(format!(".{name}.awsmfa-login.{safe}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_names_are_plain_file_names() {
+        let p = lock_path(Path::new("/nonexistent/.aws/credentials"), "a/b:c d");
+        assert_eq!(
+            p,
+            Path::new("/nonexistent/.aws/.credentials.awsmfa-login.a%2Fb%3Ac%20d")
+        );
+    }
+
+    #[test]
+    fn a_second_login_waits_for_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let held = LoginLock::acquire(&creds, "mfa", &mut Vec::new()).unwrap();
+        let other = File::options()
+            .write(true)
+            .open(lock_path(&creds, "mfa"))
+            .unwrap();
+        assert!(other.try_lock().is_err());
+        drop(held);
+        assert!(other.try_lock().is_ok());
+        // Other targets are independent.
+        LoginLock::acquire(&creds, "work-mfa", &mut Vec::new()).unwrap();
+    }
+}
