@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::names::ProfileNames;
 use crate::net::Network;
 use crate::profiles::config_profile_section;
+use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
@@ -77,6 +78,13 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
         ))
         .hint("name the session profile with --target")
         .into()),
+        ProfileCredentials::Missing if names_no_file(&files.credentials.path) => {
+            Err(Error::no_session(format!(
+                "no session in profile {target}: AWS_SHARED_CREDENTIALS_FILE is set but empty, which names no file"
+            ))
+            .hint("unset AWS_SHARED_CREDENTIALS_FILE to use ~/.aws/credentials, or name a file")
+            .into())
+        }
         ProfileCredentials::Missing => Err(Error::no_session(format!(
             "no session in profile {target} of {}",
             files.credentials.path.display()
