@@ -13,6 +13,7 @@ use std::path::Path;
 use awsmfa::profiles::IniFile;
 use awsmfa::profiles::edit;
 use awsmfa::profiles::parse::DEFAULT_SECTION;
+use awsmfa::time::Timestamp;
 use common::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -115,6 +116,49 @@ fn file() -> impl Strategy<Value = String> {
     )
 }
 
+/// An `expiration` value: mostly date-times in the forms tools write (and
+/// near misses), some epochs, some noise.
+fn expiration() -> impl Strategy<Value = String> {
+    let date =
+        (1i32..10_000, 0u32..14, 0u32..32).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"));
+    let time = (0u32..25, 0u32..61, 0u32..62).prop_map(|(h, m, s)| format!("{h:02}:{m:02}:{s:02}"));
+    let separator = prop::sample::select(vec!["T", "t", " ", "_"]);
+    let fraction = prop::sample::select(vec!["", "", ".5", ".000", ".123456", ".123456789", "."]);
+    let zone = prop::sample::select(vec![
+        "",
+        "Z",
+        "z",
+        " Z",
+        "UTC",
+        " UTC",
+        " GMT",
+        "+00:00",
+        "+0000",
+        "+00",
+        "-00:00",
+        "-01:30",
+        "+0530",
+        "+05",
+        " +01:00",
+        "+23:59",
+        "+24:00",
+        "+2:00",
+        "utc",
+        "X",
+        "+01:00:00",
+        "UTC+01:00",
+    ]);
+    let date_time = (date.clone(), separator, time, fraction, zone)
+        .prop_map(|(d, sep, t, f, z)| format!("{d}{sep}{t}{f}{z}"));
+    prop_oneof![
+        8 => date_time,
+        1 => (0u64..400_000_000_000).prop_map(|n| n.to_string()),
+        1 => (0u64..4_000_000_000, 0u32..1000).prop_map(|(n, f)| format!("{n}.{f}")),
+        1 => date,
+        1 => "[0-9 :.TZUC+-]{0,26}",
+    ]
+}
+
 /// `AWSMFA_DIFFERENTIAL_SEED` shifts the fixed seeds, to explore further.
 fn generate(n: usize, seed: u8) -> Vec<String> {
     let shift: u8 = std::env::var("AWSMFA_DIFFERENTIAL_SEED")
@@ -131,6 +175,17 @@ fn generate(n: usize, seed: u8) -> Vec<String> {
         TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
     );
     let strategy = file();
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
+/// `n` values of `strategy` from a fixed seed.
+fn sample<S: Strategy>(strategy: S, n: usize, seed: u8) -> Vec<S::Value> {
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
+    );
     (0..n)
         .map(|_| strategy.new_tree(&mut runner).unwrap().current())
         .collect()
@@ -238,6 +293,65 @@ fn awsmfa_reads_every_file_as_botocore_does() {
         "only {rejected} rejected files"
     );
     assert!(rejected < texts.len() * 3 / 4, "{rejected} rejected files");
+}
+
+const BOTOCORE_TIMESTAMPS: &str = r#"
+import json, math, sys
+from datetime import timezone
+from botocore.utils import parse_timestamp
+out = []
+for value in json.load(sys.stdin):
+    try:
+        t = parse_timestamp(value)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=timezone.utc)
+        out.append(math.floor(t.timestamp()))
+    except Exception:
+        out.append(None)
+print(json.dumps(out))
+"#;
+
+/// Every expiration awsmfa reads, botocore's `parse_timestamp` (what it uses
+/// for `credential_process` expirations) reads as the same second; a naive
+/// time is UTC. What awsmfa cannot read counts as expired, so botocore may
+/// read more.
+#[test]
+fn every_expiration_awsmfa_reads_botocore_reads_the_same() {
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let values = sample(expiration(), cases() * 2, 3);
+    let env = TestEnv::new().var("TZ", "UTC");
+    let out = env
+        .program(&python, &["-c", BOTOCORE_TIMESTAMPS])
+        .write_stdin(serde_json::to_string(&values).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore: Vec<Option<i64>> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut read = 0;
+    for (value, theirs) in values.iter().zip(botocore) {
+        let Some(ours) = Timestamp::parse(value) else {
+            continue;
+        };
+        read += 1;
+        assert_eq!(Some(ours.0), theirs, "awsmfa reads {value:?} as {ours}");
+    }
+    // The generator must exercise both outcomes.
+    assert!(
+        read > values.len() / 5,
+        "only {read} of {} read",
+        values.len()
+    );
+    assert!(
+        read < values.len() * 4 / 5,
+        "{read} of {} read",
+        values.len()
+    );
 }
 
 /// The lines of `text`, line endings dropped, as botocore would split them.
