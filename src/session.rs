@@ -19,25 +19,61 @@ pub struct LongTermKeys {
     pub secret_access_key: Secret,
 }
 
+/// When a session ends, as far as its profile says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expiry {
+    /// At this time.
+    At(Timestamp),
+    /// The profile has no `expiration` key: usable, until an unknown time.
+    Unknown,
+    /// The profile's `expiration`, as written, is no time awsmfa can read. It
+    /// counts as expired: trusting it would keep a dead session "valid"
+    /// forever and never renew it.
+    Unreadable(String),
+}
+
+impl Expiry {
+    /// Reads a profile's `expiration` value (`None`: the key is absent).
+    pub fn read(value: Option<&str>) -> Expiry {
+        match value {
+            None => Expiry::Unknown,
+            Some(text) => Timestamp::parse(text)
+                .map_or_else(|| Expiry::Unreadable(text.to_owned()), Expiry::At),
+        }
+    }
+
+    /// The time, when it is known.
+    pub fn at(&self) -> Option<Timestamp> {
+        match self {
+            Expiry::At(t) => Some(*t),
+            Expiry::Unknown | Expiry::Unreadable(_) => None,
+        }
+    }
+}
+
 /// Temporary credentials from STS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub access_key_id: String,
     pub secret_access_key: Secret,
     pub session_token: Secret,
-    /// `None` when the profile does not say (or says something unreadable).
-    pub expiration: Option<Timestamp>,
+    pub expiration: Expiry,
 }
 
 impl Session {
-    /// Seconds left at `now` (negative once expired); `None` when unknown.
+    /// Seconds left at `now` (negative once expired); `None` when the time is not known.
     pub fn remaining(&self, now: Timestamp) -> Option<i64> {
-        self.expiration.map(|e| now.seconds_until(e))
+        self.expiration.at().map(|e| now.seconds_until(e))
     }
 
-    /// Whether the session can still be used at `now`; an unknown expiration counts as usable.
+    /// Whether the session can still be used at `now`: before its expiration,
+    /// or with none at all; never with one that cannot be read.
     pub fn is_valid(&self, now: Timestamp) -> bool {
-        self.remaining(now).is_none_or(|left| left > 0)
+        match &self.expiration {
+            Expiry::At(e) => now.seconds_until(*e) > 0,
+            Expiry::Unknown => true,
+            Expiry::Unreadable(_) => false,
+        }
     }
 
     /// The key/value pairs written to the credentials file.
@@ -50,7 +86,7 @@ impl Session {
             ),
             (SESSION_TOKEN, self.session_token.expose().to_owned()),
         ];
-        if let Some(exp) = self.expiration {
+        if let Some(exp) = self.expiration.at() {
             pairs.push((EXPIRATION, exp.to_string()));
         }
         pairs
@@ -81,7 +117,7 @@ impl ProfileCredentials {
                 access_key_id: id.to_owned(),
                 secret_access_key: Secret::new(secret),
                 session_token: Secret::new(token),
-                expiration: get(EXPIRATION).and_then(Timestamp::parse),
+                expiration: Expiry::read(get(EXPIRATION)),
             }),
             (Some(_), _, None) => ProfileCredentials::LongTerm,
             _ => ProfileCredentials::Missing,
@@ -108,8 +144,36 @@ mod tests {
         let ProfileCredentials::Session(s) = read(text, "mfa") else {
             panic!("not a session")
         };
-        assert_eq!(s.expiration, Timestamp::parse("2026-11-23T19:20:32Z"));
+        assert_eq!(
+            s.expiration,
+            Expiry::At(Timestamp::parse("2026-11-23T19:20:32Z").unwrap())
+        );
         assert_eq!(s.session_token.expose(), "T");
+    }
+
+    #[test]
+    fn an_expiration_that_cannot_be_read_is_kept_as_written() {
+        let session = |exp: &str| {
+            let text = format!(
+                "[p]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n{exp}"
+            );
+            match read(&text, "p") {
+                ProfileCredentials::Session(s) => s.expiration,
+                other => panic!("not a session: {other:?}"),
+            }
+        };
+        assert_eq!(session(""), Expiry::Unknown);
+        assert_eq!(
+            session("expiration = 2026-11-23 19:20:32+0000\n"),
+            Expiry::At(Timestamp(1_795_461_632))
+        );
+        for bad in ["tomorrow", "2026-11-23", ""] {
+            assert_eq!(
+                session(&format!("expiration = {bad}\n")),
+                Expiry::Unreadable(bad.into()),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -118,16 +182,23 @@ mod tests {
             access_key_id: "A".into(),
             secret_access_key: "S".into(),
             session_token: "T".into(),
-            expiration: Some(Timestamp(1000)),
+            expiration: Expiry::At(Timestamp(1000)),
         };
         assert!(s.is_valid(Timestamp(999)));
         assert!(!s.is_valid(Timestamp(1000)));
         assert_eq!(s.remaining(Timestamp(400)), Some(600));
         let unknown = Session {
-            expiration: None,
-            ..s
+            expiration: Expiry::Unknown,
+            ..s.clone()
         };
         assert!(unknown.is_valid(Timestamp(i64::MAX / 2)));
+        assert_eq!(unknown.remaining(Timestamp(0)), None);
+        let unreadable = Session {
+            expiration: Expiry::Unreadable("tomorrow".into()),
+            ..s
+        };
+        assert!(!unreadable.is_valid(Timestamp(0)));
+        assert_eq!(unreadable.remaining(Timestamp(0)), None);
     }
 
     #[test]
@@ -136,7 +207,7 @@ mod tests {
             access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: "SECRETKEY".into(),
             session_token: "TOKENVALUE".into(),
-            expiration: None,
+            expiration: Expiry::Unknown,
         };
         let shown = format!("{s:?}");
         assert!(

@@ -135,7 +135,7 @@ async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, AwsError> {
         access_key_id: creds.access_key_id().to_owned(),
         secret_access_key: Secret::new(creds.secret_access_key()),
         session_token: Secret::new(creds.session_token()),
-        expiration: Some(Timestamp(creds.expiration().secs())),
+        expiration: crate::session::Expiry::At(Timestamp(creds.expiration().secs())),
     })
 }
 

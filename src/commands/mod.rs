@@ -21,7 +21,8 @@ use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
-    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN, Session,
+    ACCESS_KEY_ID, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN,
+    Session,
 };
 use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
@@ -64,8 +65,16 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
     let hint = format!("run '{}'", login_command(names));
     match ProfileCredentials::read(&files.credentials.ini, target) {
         ProfileCredentials::Session(s) if s.is_valid(now) => Ok(s),
+        ProfileCredentials::Session(Session {
+            expiration: Expiry::Unreadable(value),
+            ..
+        }) => Err(Error::no_session(format!(
+            "the session in profile {target} counts as expired: its expiration '{value}' is not a time awsmfa can read"
+        ))
+        .hint(hint)
+        .into()),
         ProfileCredentials::Session(s) => {
-            let when = s.expiration.map(|e| e.to_string()).unwrap_or_default();
+            let when = s.expiration.at().map(|e| e.to_string()).unwrap_or_default();
             let ago = human_span(-s.remaining(now).unwrap_or(0));
             Err(Error::no_session(format!(
                 "the session in profile {target} expired at {when} ({ago} ago)"
