@@ -7,6 +7,9 @@ use crate::time::Timestamp;
 pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
 pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 pub const SESSION_TOKEN: &str = "aws_session_token";
+/// The older name of the session token, which botocore reads first (and the
+/// Python aws-mfa writes beside `aws_session_token`).
+pub const SECURITY_TOKEN: &str = "aws_security_token";
 pub const EXPIRATION: &str = "expiration";
 
 /// A session login skips renewing while it has more than this left.
@@ -104,14 +107,22 @@ pub enum ProfileCredentials {
     Session(Session),
 }
 
+/// The session token botocore reads from section `name`: `aws_security_token`
+/// when the section has it (even empty), else `aws_session_token`.
+pub fn session_token<'a>(ini: &'a IniFile, name: &str) -> Option<&'a str> {
+    ini.get(name, SECURITY_TOKEN)
+        .or_else(|| ini.get(name, SESSION_TOKEN))
+}
+
 impl ProfileCredentials {
-    /// Reads profile `name` of a credentials file.
+    /// Reads profile `name` of a credentials file as botocore's shared
+    /// credentials provider does.
     pub fn read(ini: &IniFile, name: &str) -> ProfileCredentials {
-        let get = |key| ini.section(name).and_then(|_| ini.get(name, key));
+        let get = |key| ini.get(name, key);
         match (
             get(ACCESS_KEY_ID),
             get(SECRET_ACCESS_KEY),
-            get(SESSION_TOKEN),
+            session_token(ini, name),
         ) {
             (Some(id), Some(secret), Some(token)) => ProfileCredentials::Session(Session {
                 access_key_id: id.to_owned(),
@@ -149,6 +160,29 @@ mod tests {
             Expiry::At(Timestamp::parse("2026-11-23T19:20:32Z").unwrap())
         );
         assert_eq!(s.session_token.expose(), "T");
+    }
+
+    #[test]
+    fn aws_security_token_is_a_session_token_read_first() {
+        let keys = "aws_access_key_id = A\naws_secret_access_key = S\n";
+        let token = |text: &str| match read(&format!("[p]\n{keys}{text}"), "p") {
+            ProfileCredentials::Session(s) => Some(s.session_token.expose().to_owned()),
+            _ => None,
+        };
+        assert_eq!(token("aws_security_token = old\n").as_deref(), Some("old"));
+        assert_eq!(
+            token("aws_session_token = new\naws_security_token = old\n").as_deref(),
+            Some("old")
+        );
+        // Present but empty still shadows the other key, as in botocore.
+        assert_eq!(
+            token("AWS_Security_Token =\naws_session_token = new\n").as_deref(),
+            Some("")
+        );
+        assert_eq!(token(""), None);
+        // Inherited from [DEFAULT], as botocore inherits it.
+        let text = format!("[DEFAULT]\naws_security_token = d\n[p]\n{keys}");
+        assert!(matches!(read(&text, "p"), ProfileCredentials::Session(_)));
     }
 
     #[test]

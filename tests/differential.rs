@@ -13,6 +13,7 @@ use std::path::Path;
 use awsmfa::profiles::IniFile;
 use awsmfa::profiles::edit;
 use awsmfa::profiles::parse::DEFAULT_SECTION;
+use awsmfa::session::ProfileCredentials;
 use awsmfa::time::Timestamp;
 use common::*;
 use proptest::prelude::*;
@@ -48,7 +49,7 @@ fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec![
             "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-            "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
+            "aws_security_token", "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
         ])
         .prop_map(str::to_owned),
         1 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}",
@@ -157,6 +158,50 @@ fn expiration() -> impl Strategy<Value = String> {
         1 => date,
         1 => "[0-9 :.TZUC+-]{0,26}",
     ]
+}
+
+/// A credentials file of keys and sessions in the spellings botocore
+/// accepts: both token names, in any order and letter case, some empty, some
+/// inherited from `[DEFAULT]`.
+fn credentials_file() -> impl Strategy<Value = String> {
+    let keys = vec![
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "expiration",
+    ];
+    let section_body = (
+        prop::sample::subsequence(keys, 0..=5).prop_shuffle(),
+        prop::collection::vec((any::<bool>(), separator()), 5),
+        prop::collection::vec(
+            prop_oneof![4 => "[A-Za-z0-9/+=]{1,12}", 1 => Just(String::new())],
+            5,
+        ),
+    )
+        .prop_map(|(keys, spelling, values)| {
+            keys.iter()
+                .zip(spelling)
+                .zip(values)
+                .map(|((key, (upper, sep)), value)| {
+                    let key = if upper {
+                        key.to_uppercase()
+                    } else {
+                        key.to_string()
+                    };
+                    format!("{key}{sep}{value}\n")
+                })
+                .collect::<String>()
+        });
+    let names = prop::sample::subsequence(vec!["DEFAULT", "default", "mfa", "a", "b"], 1..=5)
+        .prop_shuffle();
+    (names, prop::collection::vec(section_body, 5)).prop_map(|(names, bodies)| {
+        names
+            .iter()
+            .zip(bodies)
+            .map(|(name, body)| format!("[{name}]\n{body}"))
+            .collect()
+    })
 }
 
 /// `AWSMFA_DIFFERENTIAL_SEED` shifts the fixed seeds, to explore further.
@@ -352,6 +397,92 @@ fn every_expiration_awsmfa_reads_botocore_reads_the_same() {
         "{read} of {} read",
         values.len()
     );
+}
+
+const BOTOCORE_CREDENTIALS: &str = r#"
+import json, sys
+from botocore.credentials import SharedCredentialProvider
+from botocore.exceptions import PartialCredentialsError
+out = []
+for path, profiles in json.load(sys.stdin):
+    read = {}
+    for profile in profiles:
+        try:
+            c = SharedCredentialProvider(creds_filename=path, profile_name=profile).load()
+            read[profile] = None if c is None else [c.access_key, c.secret_key, c.token]
+        except PartialCredentialsError:
+            read[profile] = "partial"
+    out.append(read)
+print(json.dumps(out))
+"#;
+
+/// Each profile of a credentials file is a session, long-term keys or nothing
+/// exactly where botocore's shared-credentials provider finds a token, no
+/// token, or no key, and a session's token is the one botocore sends.
+#[test]
+fn sessions_are_read_as_botocore_reads_them() {
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = sample(credentials_file(), cases(), 4)
+        .into_iter()
+        .filter(|t| IniFile::parse(t.as_bytes()).is_ok())
+        .collect();
+    let profiles = |ini: &IniFile| -> Vec<String> {
+        ini.sections()
+            .iter()
+            .map(|s| s.name.clone())
+            .filter(|n| n != DEFAULT_SECTION)
+            .collect()
+    };
+    let input: Vec<(String, Vec<String>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = dir.path().join(format!("c{i}"));
+            std::fs::write(&path, text).unwrap();
+            let ini = IniFile::parse(text.as_bytes()).unwrap();
+            (path.to_str().unwrap().to_owned(), profiles(&ini))
+        })
+        .collect();
+    let out = TestEnv::new()
+        .program(&python, &["-c", BOTOCORE_CREDENTIALS])
+        .write_stdin(serde_json::to_string(&input).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore: Vec<BTreeMap<String, serde_json::Value>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    let mut sessions = 0;
+    for (text, theirs) in texts.iter().zip(botocore) {
+        let ini = IniFile::parse(text.as_bytes()).unwrap();
+        for profile in profiles(&ini) {
+            let theirs = &theirs[&profile];
+            let agrees = match ProfileCredentials::read(&ini, &profile) {
+                ProfileCredentials::Session(s) => {
+                    sessions += 1;
+                    *theirs
+                        == serde_json::json!([
+                            s.access_key_id,
+                            s.secret_access_key.expose(),
+                            s.session_token.expose()
+                        ])
+                }
+                ProfileCredentials::LongTerm => theirs == "partial" || theirs[2].is_null(),
+                ProfileCredentials::Missing => theirs.is_null() || theirs == "partial",
+            };
+            assert!(
+                agrees,
+                "[{profile}] reads differently; botocore: {theirs}\n{text}"
+            );
+        }
+    }
+    assert!(sessions > texts.len() / 4, "only {sessions} sessions");
 }
 
 /// The lines of `text`, line endings dropped, as botocore would split them.

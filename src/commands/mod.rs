@@ -21,8 +21,8 @@ use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
-    ACCESS_KEY_ID, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SESSION_TOKEN,
-    Session,
+    ACCESS_KEY_ID, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, Session,
+    session_token,
 };
 use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
@@ -117,7 +117,7 @@ pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
         match (
             get(ACCESS_KEY_ID),
             get(SECRET_ACCESS_KEY),
-            get(SESSION_TOKEN),
+            session_token(&file.ini, &section),
         ) {
             (Some(_), _, Some(_)) => {
                 return Err(Error::failure(format!(
