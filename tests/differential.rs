@@ -50,9 +50,12 @@ fn key() -> impl Strategy<Value = String> {
         4 => prop::sample::select(vec![
             "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
             "aws_security_token", "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
+            // Title case, final sigma and a full mapping, which Python's str.lower folds too.
+            "ǅ", "ǆ", "Ǆ", "ᾈ", "ᾀ", "ᾼ", "ᾳ", "İ", "i\u{307}", "ΑΣ", "ας", "ασ", "ΑΣ.Β", "ασ.β",
         ])
         .prop_map(str::to_owned),
         1 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}",
+        1 => "[a-zǅǆǈǋǲᾈᾀᾼᾳῌΣσςİ][a-zǅǆᾈᾀΣσς.:' _]{0,4}[a-zǅΣς]?",
     ]
 }
 
