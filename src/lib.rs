@@ -113,7 +113,7 @@ mod redaction {
             access_key_id: "ASIAFAKE".into(),
             secret_access_key: Secret::new(SECRET),
             session_token: Secret::new(TOKEN),
-            expiration: None,
+            expiration: crate::session::Expiry::Unknown,
         };
         let text = format!(
             "[default]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = {SECRET}\n\

@@ -7,7 +7,8 @@ use crate::time::Timestamp;
 pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
 pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 pub const SESSION_TOKEN: &str = "aws_session_token";
-/// The older name of the session token key, read before `aws_session_token` by botocore.
+/// The older name of the session token, which botocore reads first (and the
+/// Python aws-mfa writes beside `aws_session_token`).
 pub const SECURITY_TOKEN: &str = "aws_security_token";
 pub const EXPIRATION: &str = "expiration";
 
@@ -21,25 +22,61 @@ pub struct LongTermKeys {
     pub secret_access_key: Secret,
 }
 
+/// When a session ends, as far as its profile says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expiry {
+    /// At this time.
+    At(Timestamp),
+    /// The profile has no `expiration` key: usable, until an unknown time.
+    Unknown,
+    /// The profile's `expiration`, as written, is no time awsmfa can read. It
+    /// counts as expired: trusting it would keep a dead session "valid"
+    /// forever and never renew it.
+    Unreadable(String),
+}
+
+impl Expiry {
+    /// Reads a profile's `expiration` value (`None`: the key is absent).
+    pub fn read(value: Option<&str>) -> Expiry {
+        match value {
+            None => Expiry::Unknown,
+            Some(text) => Timestamp::parse(text)
+                .map_or_else(|| Expiry::Unreadable(text.to_owned()), Expiry::At),
+        }
+    }
+
+    /// The time, when it is known.
+    pub fn at(&self) -> Option<Timestamp> {
+        match self {
+            Expiry::At(t) => Some(*t),
+            Expiry::Unknown | Expiry::Unreadable(_) => None,
+        }
+    }
+}
+
 /// Temporary credentials from STS.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub access_key_id: String,
     pub secret_access_key: Secret,
     pub session_token: Secret,
-    /// `None` when the profile does not say (or says something unreadable).
-    pub expiration: Option<Timestamp>,
+    pub expiration: Expiry,
 }
 
 impl Session {
-    /// Seconds left at `now` (negative once expired); `None` when unknown.
+    /// Seconds left at `now` (negative once expired); `None` when the time is not known.
     pub fn remaining(&self, now: Timestamp) -> Option<i64> {
-        self.expiration.map(|e| now.seconds_until(e))
+        self.expiration.at().map(|e| now.seconds_until(e))
     }
 
-    /// Whether the session can still be used at `now`; an unknown expiration counts as usable.
+    /// Whether the session can still be used at `now`: before its expiration,
+    /// or with none at all; never with one that cannot be read.
     pub fn is_valid(&self, now: Timestamp) -> bool {
-        self.remaining(now).is_none_or(|left| left > 0)
+        match &self.expiration {
+            Expiry::At(e) => now.seconds_until(*e) > 0,
+            Expiry::Unknown => true,
+            Expiry::Unreadable(_) => false,
+        }
     }
 
     /// The key/value pairs written to the credentials file.
@@ -52,7 +89,7 @@ impl Session {
             ),
             (SESSION_TOKEN, self.session_token.expose().to_owned()),
         ];
-        if let Some(exp) = self.expiration {
+        if let Some(exp) = self.expiration.at() {
             pairs.push((EXPIRATION, exp.to_string()));
         }
         pairs
@@ -70,20 +107,28 @@ pub enum ProfileCredentials {
     Session(Session),
 }
 
+/// The session token botocore reads from section `name`: `aws_security_token`
+/// when the section has it (even empty), else `aws_session_token`.
+pub fn session_token<'a>(ini: &'a IniFile, name: &str) -> Option<&'a str> {
+    ini.get(name, SECURITY_TOKEN)
+        .or_else(|| ini.get(name, SESSION_TOKEN))
+}
+
 impl ProfileCredentials {
-    /// Reads profile `name` of a credentials file.
+    /// Reads profile `name` of a credentials file as botocore's shared
+    /// credentials provider does.
     pub fn read(ini: &IniFile, name: &str) -> ProfileCredentials {
-        let get = |key| ini.section(name).and_then(|_| ini.get(name, key));
+        let get = |key| ini.get(name, key);
         match (
             get(ACCESS_KEY_ID),
             get(SECRET_ACCESS_KEY),
-            get(SESSION_TOKEN),
+            session_token(ini, name),
         ) {
             (Some(id), Some(secret), Some(token)) => ProfileCredentials::Session(Session {
                 access_key_id: id.to_owned(),
                 secret_access_key: Secret::new(secret),
                 session_token: Secret::new(token),
-                expiration: get(EXPIRATION).and_then(Timestamp::parse),
+                expiration: Expiry::read(get(EXPIRATION)),
             }),
             (Some(_), _, None) => ProfileCredentials::LongTerm,
             _ => ProfileCredentials::Missing,
@@ -110,8 +155,59 @@ mod tests {
         let ProfileCredentials::Session(s) = read(text, "mfa") else {
             panic!("not a session")
         };
-        assert_eq!(s.expiration, Timestamp::parse("2026-11-23T19:20:32Z"));
+        assert_eq!(
+            s.expiration,
+            Expiry::At(Timestamp::parse("2026-11-23T19:20:32Z").unwrap())
+        );
         assert_eq!(s.session_token.expose(), "T");
+    }
+
+    #[test]
+    fn aws_security_token_is_a_session_token_read_first() {
+        let keys = "aws_access_key_id = A\naws_secret_access_key = S\n";
+        let token = |text: &str| match read(&format!("[p]\n{keys}{text}"), "p") {
+            ProfileCredentials::Session(s) => Some(s.session_token.expose().to_owned()),
+            _ => None,
+        };
+        assert_eq!(token("aws_security_token = old\n").as_deref(), Some("old"));
+        assert_eq!(
+            token("aws_session_token = new\naws_security_token = old\n").as_deref(),
+            Some("old")
+        );
+        // Present but empty still shadows the other key, as in botocore.
+        assert_eq!(
+            token("AWS_Security_Token =\naws_session_token = new\n").as_deref(),
+            Some("")
+        );
+        assert_eq!(token(""), None);
+        // Inherited from [DEFAULT], as botocore inherits it.
+        let text = format!("[DEFAULT]\naws_security_token = d\n[p]\n{keys}");
+        assert!(matches!(read(&text, "p"), ProfileCredentials::Session(_)));
+    }
+
+    #[test]
+    fn an_expiration_that_cannot_be_read_is_kept_as_written() {
+        let session = |exp: &str| {
+            let text = format!(
+                "[p]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n{exp}"
+            );
+            match read(&text, "p") {
+                ProfileCredentials::Session(s) => s.expiration,
+                other => panic!("not a session: {other:?}"),
+            }
+        };
+        assert_eq!(session(""), Expiry::Unknown);
+        assert_eq!(
+            session("expiration = 2026-11-23 19:20:32+0000\n"),
+            Expiry::At(Timestamp(1_795_461_632))
+        );
+        for bad in ["tomorrow", "2026-11-23", ""] {
+            assert_eq!(
+                session(&format!("expiration = {bad}\n")),
+                Expiry::Unreadable(bad.into()),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -120,16 +216,23 @@ mod tests {
             access_key_id: "A".into(),
             secret_access_key: "S".into(),
             session_token: "T".into(),
-            expiration: Some(Timestamp(1000)),
+            expiration: Expiry::At(Timestamp(1000)),
         };
         assert!(s.is_valid(Timestamp(999)));
         assert!(!s.is_valid(Timestamp(1000)));
         assert_eq!(s.remaining(Timestamp(400)), Some(600));
         let unknown = Session {
-            expiration: None,
-            ..s
+            expiration: Expiry::Unknown,
+            ..s.clone()
         };
         assert!(unknown.is_valid(Timestamp(i64::MAX / 2)));
+        assert_eq!(unknown.remaining(Timestamp(0)), None);
+        let unreadable = Session {
+            expiration: Expiry::Unreadable("tomorrow".into()),
+            ..s
+        };
+        assert!(!unreadable.is_valid(Timestamp(0)));
+        assert_eq!(unreadable.remaining(Timestamp(0)), None);
     }
 
     #[test]
@@ -138,7 +241,7 @@ mod tests {
             access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: "SECRETKEY".into(),
             session_token: "TOKENVALUE".into(),
-            expiration: None,
+            expiration: Expiry::Unknown,
         };
         let shown = format!("{s:?}");
         assert!(

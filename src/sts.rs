@@ -221,7 +221,7 @@ fn session_of(
         access_key_id: creds.access_key_id().to_owned(),
         secret_access_key: Secret::new(creds.secret_access_key()),
         session_token: Secret::new(creds.session_token()),
-        expiration: Some(expiration),
+        expiration: crate::session::Expiry::At(expiration),
     })
 }
 

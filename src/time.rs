@@ -1,4 +1,5 @@
-//! Just enough calendar arithmetic for session expirations: RFC 3339 in UTC.
+//! Just enough calendar arithmetic for session expirations: RFC 3339 in UTC,
+//! and the other forms AWS tools write.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,22 +18,27 @@ impl Timestamp {
         Timestamp(secs)
     }
 
-    /// Parses `2026-11-23T19:20:32Z`, with optional fractional seconds and a
-    /// `+hh:mm` offset; a space instead of `T` and no zone (UTC) are accepted
-    /// too, as other MFA helpers write them.
+    /// Reads an expiration in the forms the AWS tools write, each read as
+    /// botocore's `parse_timestamp` reads it:
+    ///
+    /// - RFC 3339: `2026-11-23T19:20:32Z`, with fractional seconds, `t`/`z`,
+    ///   a space for the `T`, and an offset `+01:00`, `+0100` or `+01`
+    ///   (the AWS CLI's `isoformat()` gives `+00:00`);
+    /// - no zone, as the Python aws-mfa writes `2026-11-23 19:20:32`: UTC;
+    /// - a zone written `UTC` or `GMT`, with or without a space before it;
+    /// - seconds since the epoch: `1795461632`.
+    ///
+    /// Anything else (a bare date, a leap second, years outside 1..=9999) is
+    /// `None`: a time awsmfa would have to guess.
     pub fn parse(text: &str) -> Option<Self> {
         let s = text.trim().as_bytes();
+        if s.first().is_some_and(u8::is_ascii_digit) && s.get(4) != Some(&b'-') {
+            return parse_epoch(s);
+        }
         if s.len() < 19 {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| -> Option<i64> {
-            let part = s.get(range)?;
-            if part.iter().all(u8::is_ascii_digit) {
-                std::str::from_utf8(part).ok()?.parse().ok()
-            } else {
-                None
-            }
-        };
+        let num = |range: std::ops::Range<usize>| digits(&s[range]);
         let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
         let separators_ok = s[4] == b'-'
@@ -41,36 +47,25 @@ impl Timestamp {
             && s[13] == b':'
             && s[16] == b':';
         if !separators_ok
+            || year < 1
             || !(1..=12).contains(&month)
             || day < 1
             || day > days_in_month(year, month)
             || hour > 23
             || minute > 59
-            || second > 60
+            || second > 59
         {
             return None;
         }
         let mut rest = &s[19..];
         if let Some(frac) = rest.strip_prefix(b".") {
-            let digits = frac.iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits == 0 {
+            let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
+            if n == 0 {
                 return None;
             }
-            rest = &frac[digits..];
+            rest = &frac[n..];
         }
-        let offset = match rest {
-            b"" | b"Z" | b"z" => 0,
-            [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-                let digits = [*h1, *h2, *m1, *m2];
-                if !digits.iter().all(u8::is_ascii_digit) {
-                    return None;
-                }
-                let d = |b: u8| i64::from(b - b'0');
-                let minutes = (d(*h1) * 10 + d(*h2)) * 60 + d(*m1) * 10 + d(*m2);
-                if *sign == b'+' { minutes } else { -minutes }
-            }
-            _ => return None,
-        };
+        let offset = zone_offset_minutes(rest)?;
         let days = days_from_civil(year, month, day);
         let local = days * 86_400 + hour * 3600 + minute * 60 + second;
         Some(Timestamp(local - offset * 60))
@@ -113,6 +108,51 @@ pub fn human_span(seconds: i64) -> String {
         (0, h, m) => format!("{h}h{m:02}m"),
         (d, h, _) => format!("{d}d{h}h"),
     }
+}
+
+/// The latest time the AWS tools' readers (Python's `datetime`) can hold:
+/// 9999-12-31T23:59:59Z. A larger epoch is more likely milliseconds than a
+/// real expiration.
+const LATEST: i64 = 253_402_300_799;
+
+/// The value of a run of ASCII digits (at most 18, so it cannot overflow).
+fn digits(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0, |n, b| n * 10 + i64::from(b - b'0')))
+}
+
+/// Whole seconds since the epoch, with an optional fraction (dropped).
+fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
+    let (whole, fraction) = match s.iter().position(|&b| b == b'.') {
+        Some(dot) => (&s[..dot], Some(&s[dot + 1..])),
+        None => (s, None),
+    };
+    if fraction.is_some_and(|f| f.is_empty() || !f.iter().all(u8::is_ascii_digit)) {
+        return None;
+    }
+    digits(whole).filter(|&secs| secs <= LATEST).map(Timestamp)
+}
+
+/// The zone after the time, in minutes east of UTC: none (UTC), `Z`, `UTC`,
+/// `GMT`, or `+hh:mm`, `+hhmm`, `+hh` (and `-`), after optional spaces.
+fn zone_offset_minutes(zone: &[u8]) -> Option<i64> {
+    let n = zone.iter().take_while(|&&b| b == b' ').count();
+    let zone = &zone[n..];
+    let (sign, rest) = match zone {
+        b"" | b"Z" | b"z" | b"UTC" | b"GMT" => return Some(0),
+        [b'+', rest @ ..] => (1, rest),
+        [b'-', rest @ ..] => (-1, rest),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest {
+        [h1, h2] => ([*h1, *h2], [b'0', b'0']),
+        [h1, h2, m1, m2] | [h1, h2, b':', m1, m2] => ([*h1, *h2], [*m1, *m2]),
+        _ => return None,
+    };
+    let (hours, minutes) = (digits(&hours)?, digits(&minutes)?);
+    (hours <= 23 && minutes <= 59).then_some(sign * (hours * 60 + minutes))
 }
 
 fn is_leap(y: i64) -> bool {
@@ -182,17 +222,53 @@ mod tests {
     }
 
     #[test]
+    fn reads_what_other_tools_write() {
+        let t = Timestamp::parse("2026-11-23T19:20:32Z").unwrap();
+        for form in [
+            "2026-11-23T19:20:32+0000",
+            "2026-11-23T19:20:32+00",
+            "2026-11-23T19:20:32-00:00",
+            "2026-11-23T21:20:32+0200",
+            "2026-11-23T17:50:32-0130",
+            "2026-11-23 19:20:32+00:00",
+            "2026-11-23T19:20:32.000Z",
+            "2026-11-23T19:20:32.123456789Z",
+            "2026-11-23t19:20:32z",
+            "2026-11-23 19:20:32 UTC",
+            "2026-11-23T19:20:32UTC",
+            "2026-11-23T19:20:32 GMT",
+            "2026-11-23T20:20:32 +01:00",
+            "1795461632",
+            "1795461632.75",
+        ] {
+            assert_eq!(Timestamp::parse(form), Some(t), "{form}");
+        }
+    }
+
+    #[test]
     fn rejects_garbage() {
         for bad in [
             "",
             "tomorrow",
+            "2026-11-23",
             "2026-13-01T00:00:00Z",
             "2026-02-30T00:00:00Z",
             "2026-11-23T24:00:00Z",
+            "2026-11-23T19:20:60Z",
+            "0000-01-01T00:00:00Z",
             "2026-11-23T19:20:32X",
             "2026-11-23T19:20:32.Z",
+            "2026-11-23T19:20:32+24:00",
+            "2026-11-23T19:20:32+2:00",
+            "2026-11-23T19:20:32+01:00:00",
+            "2026-11-23T19:20:32 utc",
+            "2026-11-23T19:20:32UTC+01:00",
             "2026/11/23T19:20:32Z",
             "+026-11-23T19:20:32Z",
+            "1795461632000",
+            "1795461632.",
+            "17954616x2",
+            "99999999999999999999999",
         ] {
             assert_eq!(Timestamp::parse(bad), None, "{bad}");
         }

@@ -13,6 +13,8 @@ use std::path::Path;
 use awsmfa::profiles::IniFile;
 use awsmfa::profiles::edit;
 use awsmfa::profiles::parse::DEFAULT_SECTION;
+use awsmfa::session::ProfileCredentials;
+use awsmfa::time::Timestamp;
 use common::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -47,10 +49,13 @@ fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec![
             "aws_access_key_id", "aws_secret_access_key", "aws_session_token",
-            "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
+            "aws_security_token", "expiration", "region", "Region", "mfa_serial", "output", "s3", "ÄBC", "k",
+            // Title case, final sigma and a full mapping, which Python's str.lower folds too.
+            "ǅ", "ǆ", "Ǆ", "ᾈ", "ᾀ", "ᾼ", "ᾳ", "İ", "i\u{307}", "ΑΣ", "ας", "ασ", "ΑΣ.Β", "ασ.β",
         ])
         .prop_map(str::to_owned),
         1 => "[a-zA-Z_][a-zA-Z0-9_.-]{0,8}",
+        1 => "[a-zǅǆǈǋǲᾈᾀᾼᾳῌΣσςİ][a-zǅǆᾈᾀΣσς.:' _]{0,4}[a-zǅΣς]?",
     ]
 }
 
@@ -115,6 +120,93 @@ fn file() -> impl Strategy<Value = String> {
     )
 }
 
+/// An `expiration` value: mostly date-times in the forms tools write (and
+/// near misses), some epochs, some noise.
+fn expiration() -> impl Strategy<Value = String> {
+    let date =
+        (1i32..10_000, 0u32..14, 0u32..32).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"));
+    let time = (0u32..25, 0u32..61, 0u32..62).prop_map(|(h, m, s)| format!("{h:02}:{m:02}:{s:02}"));
+    let separator = prop::sample::select(vec!["T", "t", " ", "_"]);
+    let fraction = prop::sample::select(vec!["", "", ".5", ".000", ".123456", ".123456789", "."]);
+    let zone = prop::sample::select(vec![
+        "",
+        "Z",
+        "z",
+        " Z",
+        "UTC",
+        " UTC",
+        " GMT",
+        "+00:00",
+        "+0000",
+        "+00",
+        "-00:00",
+        "-01:30",
+        "+0530",
+        "+05",
+        " +01:00",
+        "+23:59",
+        "+24:00",
+        "+2:00",
+        "utc",
+        "X",
+        "+01:00:00",
+        "UTC+01:00",
+    ]);
+    let date_time = (date.clone(), separator, time, fraction, zone)
+        .prop_map(|(d, sep, t, f, z)| format!("{d}{sep}{t}{f}{z}"));
+    prop_oneof![
+        8 => date_time,
+        1 => (0u64..400_000_000_000).prop_map(|n| n.to_string()),
+        1 => (0u64..4_000_000_000, 0u32..1000).prop_map(|(n, f)| format!("{n}.{f}")),
+        1 => date,
+        1 => "[0-9 :.TZUC+-]{0,26}",
+    ]
+}
+
+/// A credentials file of keys and sessions in the spellings botocore
+/// accepts: both token names, in any order and letter case, some empty, some
+/// inherited from `[DEFAULT]`.
+fn credentials_file() -> impl Strategy<Value = String> {
+    let keys = vec![
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "expiration",
+    ];
+    let section_body = (
+        prop::sample::subsequence(keys, 0..=5).prop_shuffle(),
+        prop::collection::vec((any::<bool>(), separator()), 5),
+        prop::collection::vec(
+            prop_oneof![4 => "[A-Za-z0-9/+=]{1,12}", 1 => Just(String::new())],
+            5,
+        ),
+    )
+        .prop_map(|(keys, spelling, values)| {
+            keys.iter()
+                .zip(spelling)
+                .zip(values)
+                .map(|((key, (upper, sep)), value)| {
+                    let key = if upper {
+                        key.to_uppercase()
+                    } else {
+                        key.to_string()
+                    };
+                    format!("{key}{sep}{value}\n")
+                })
+                .collect::<String>()
+        });
+    let names = prop::sample::subsequence(vec!["DEFAULT", "default", "mfa", "a", "b"], 1..=5)
+        .prop_shuffle();
+    (names, prop::collection::vec(section_body, 5)).prop_map(|(names, bodies)| {
+        names
+            .iter()
+            .zip(bodies)
+            .map(|(name, body)| format!("[{name}]\n{body}"))
+            .collect()
+    })
+}
+
 /// `AWSMFA_DIFFERENTIAL_SEED` shifts the fixed seeds, to explore further.
 fn generate(n: usize, seed: u8) -> Vec<String> {
     let shift: u8 = std::env::var("AWSMFA_DIFFERENTIAL_SEED")
@@ -131,6 +223,17 @@ fn generate(n: usize, seed: u8) -> Vec<String> {
         TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
     );
     let strategy = file();
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
+/// `n` values of `strategy` from a fixed seed.
+fn sample<S: Strategy>(strategy: S, n: usize, seed: u8) -> Vec<S::Value> {
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &[seed; 32]),
+    );
     (0..n)
         .map(|_| strategy.new_tree(&mut runner).unwrap().current())
         .collect()
@@ -238,6 +341,151 @@ fn awsmfa_reads_every_file_as_botocore_does() {
         "only {rejected} rejected files"
     );
     assert!(rejected < texts.len() * 3 / 4, "{rejected} rejected files");
+}
+
+const BOTOCORE_TIMESTAMPS: &str = r#"
+import json, math, sys
+from datetime import timezone
+from botocore.utils import parse_timestamp
+out = []
+for value in json.load(sys.stdin):
+    try:
+        t = parse_timestamp(value)
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=timezone.utc)
+        out.append(math.floor(t.timestamp()))
+    except Exception:
+        out.append(None)
+print(json.dumps(out))
+"#;
+
+/// Every expiration awsmfa reads, botocore's `parse_timestamp` (what it uses
+/// for `credential_process` expirations) reads as the same second; a naive
+/// time is UTC. What awsmfa cannot read counts as expired, so botocore may
+/// read more.
+#[test]
+fn every_expiration_awsmfa_reads_botocore_reads_the_same() {
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let values = sample(expiration(), cases() * 2, 3);
+    let env = TestEnv::new().var("TZ", "UTC");
+    let out = env
+        .program(&python, &["-c", BOTOCORE_TIMESTAMPS])
+        .write_stdin(serde_json::to_string(&values).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore: Vec<Option<i64>> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut read = 0;
+    for (value, theirs) in values.iter().zip(botocore) {
+        let Some(ours) = Timestamp::parse(value) else {
+            continue;
+        };
+        read += 1;
+        assert_eq!(Some(ours.0), theirs, "awsmfa reads {value:?} as {ours}");
+    }
+    // The generator must exercise both outcomes.
+    assert!(
+        read > values.len() / 5,
+        "only {read} of {} read",
+        values.len()
+    );
+    assert!(
+        read < values.len() * 4 / 5,
+        "{read} of {} read",
+        values.len()
+    );
+}
+
+const BOTOCORE_CREDENTIALS: &str = r#"
+import json, sys
+from botocore.credentials import SharedCredentialProvider
+from botocore.exceptions import PartialCredentialsError
+out = []
+for path, profiles in json.load(sys.stdin):
+    read = {}
+    for profile in profiles:
+        try:
+            c = SharedCredentialProvider(creds_filename=path, profile_name=profile).load()
+            read[profile] = None if c is None else [c.access_key, c.secret_key, c.token]
+        except PartialCredentialsError:
+            read[profile] = "partial"
+    out.append(read)
+print(json.dumps(out))
+"#;
+
+/// Each profile of a credentials file is a session, long-term keys or nothing
+/// exactly where botocore's shared-credentials provider finds a token, no
+/// token, or no key, and a session's token is the one botocore sends.
+#[test]
+fn sessions_are_read_as_botocore_reads_them() {
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<String> = sample(credentials_file(), cases(), 4)
+        .into_iter()
+        .filter(|t| IniFile::parse(t.as_bytes()).is_ok())
+        .collect();
+    let profiles = |ini: &IniFile| -> Vec<String> {
+        ini.sections()
+            .iter()
+            .map(|s| s.name.clone())
+            .filter(|n| n != DEFAULT_SECTION)
+            .collect()
+    };
+    let input: Vec<(String, Vec<String>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let path = dir.path().join(format!("c{i}"));
+            std::fs::write(&path, text).unwrap();
+            let ini = IniFile::parse(text.as_bytes()).unwrap();
+            (path.to_str().unwrap().to_owned(), profiles(&ini))
+        })
+        .collect();
+    let out = TestEnv::new()
+        .program(&python, &["-c", BOTOCORE_CREDENTIALS])
+        .write_stdin(serde_json::to_string(&input).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let botocore: Vec<BTreeMap<String, serde_json::Value>> =
+        serde_json::from_slice(&out.stdout).unwrap();
+    let mut sessions = 0;
+    for (text, theirs) in texts.iter().zip(botocore) {
+        let ini = IniFile::parse(text.as_bytes()).unwrap();
+        for profile in profiles(&ini) {
+            let theirs = &theirs[&profile];
+            let agrees = match ProfileCredentials::read(&ini, &profile) {
+                ProfileCredentials::Session(s) => {
+                    sessions += 1;
+                    *theirs
+                        == serde_json::json!([
+                            s.access_key_id,
+                            s.secret_access_key.expose(),
+                            s.session_token.expose()
+                        ])
+                }
+                ProfileCredentials::LongTerm => theirs == "partial" || theirs[2].is_null(),
+                ProfileCredentials::Missing => theirs.is_null() || theirs == "partial",
+            };
+            assert!(
+                agrees,
+                "[{profile}] reads differently; botocore: {theirs}\n{text}"
+            );
+        }
+    }
+    assert!(sessions > texts.len() / 4, "only {sessions} sessions");
 }
 
 /// The lines of `text`, line endings dropped, as botocore would split them.

@@ -213,6 +213,99 @@ fn aws_file_variables_are_honored() {
     env.awsmfa(&["status"]).assert().success();
 }
 
+/// The files of a directory, for "nothing was written here".
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn file_variables_expand_variables_and_tilde_as_botocore_does() {
+    let Some(moto) = Moto::start() else { return };
+    let Some(aws) = peer("aws") else { return };
+    let env = TestEnv::new();
+    let data = env.home().join("data");
+    fs::create_dir(&data).unwrap();
+    fs::write(data.join("creds"), default_credentials()).unwrap();
+    fs::write(data.join("config"), "[default]\nregion = eu-west-3\n").unwrap();
+    let env = env
+        .var("DATA_DIR", data.to_str().unwrap())
+        .var("AWS_SHARED_CREDENTIALS_FILE", "${DATA_DIR}/creds")
+        .var("AWS_CONFIG_FILE", "~/data/config");
+    let cwd = tempfile::tempdir().unwrap();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &moto.url()])
+        .current_dir(cwd.path())
+        .assert()
+        .success();
+    assert!(entries(cwd.path()).is_empty(), "{:?}", entries(cwd.path()));
+    assert!(
+        fs::read_to_string(data.join("creds"))
+            .unwrap()
+            .contains("[mfa]")
+    );
+    // The AWS CLI finds the session and the copied region in the same files.
+    assert_eq!(
+        aws_configure_get(&env, &aws, "aws_access_key_id", "mfa"),
+        MOTO_SESSION_KEY_ID
+    );
+    assert_eq!(aws_configure_get(&env, &aws, "region", "mfa"), "eu-west-3");
+    env.awsmfa(&["status"])
+        .current_dir(cwd.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_empty_file_variable_names_no_file() {
+    let sts = MockSts::issuing_sessions();
+    // A valid session where the variable would lead if empty meant unset.
+    let env = TestEnv::new();
+    env.write_credentials(&format!(
+        "{}\n[mfa]\naws_access_key_id = ASIAFAKE\naws_secret_access_key = s\n\
+         aws_session_token = t\nexpiration = 2999-01-01T00:00:00Z\n",
+        default_credentials()
+    ));
+    let before = env.credentials();
+    let cwd = tempfile::tempdir().unwrap();
+    let empty_credentials = env.var("AWS_SHARED_CREDENTIALS_FILE", "");
+    let run = |args: &[&str]| {
+        let mut cmd = empty_credentials.awsmfa(args);
+        cmd.current_dir(cwd.path());
+        cmd.assert()
+    };
+    // Reading: no file, so no session.
+    run(&["status"]).code(3).stdout("mfa: no session\n");
+    run(&["env"])
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains("set but empty"));
+    if let Some(aws) = peer("aws") {
+        // botocore agrees: no credentials file, no key.
+        let out = empty_credentials
+            .program(
+                &aws,
+                &["configure", "get", "aws_access_key_id", "--profile", "mfa"],
+            )
+            .output()
+            .unwrap();
+        assert!(out.stdout.is_empty(), "{out:?}");
+    }
+    // Writing: refused before any request, with keys found in the config file.
+    empty_credentials.write_config(&format!(
+        "[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n\
+         mfa_serial = {DEVICE}\n"
+    ));
+    run(&["login", "--code", "123456", "--endpoint-url", &sts.url()])
+        .code(1)
+        .stderr(predicate::str::contains("path is empty"));
+    run(&["logout"]).code(1);
+    assert_eq!(sts.requests(), 0);
+    assert!(entries(cwd.path()).is_empty(), "{:?}", entries(cwd.path()));
+    assert_eq!(empty_credentials.credentials(), before);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlinked_credentials_file_stays_a_symlink() {

@@ -189,6 +189,57 @@ fn botocore_and_the_aws_cli_resolve_credentials_through_it() {
         .failure();
 }
 
+/// A session as the Python aws-mfa writes it: `aws_security_token` beside
+/// (here: instead of, or ahead of) `aws_session_token`.
+#[test]
+fn aws_security_token_is_read_as_botocore_reads_it() {
+    for (tokens, expected) in [
+        ("aws_security_token = OldNameToken\n", "OldNameToken"),
+        (
+            "aws_session_token = NewNameToken\naws_security_token = OldNameToken\n",
+            "OldNameToken",
+        ),
+    ] {
+        let env = TestEnv::new();
+        env.write_credentials(&format!(
+            "{}\n[mfa]\naws_access_key_id = {SESSION_ID}\naws_secret_access_key = {SESSION_SECRET}\n\
+             {tokens}expiration = 2999-01-01 00:00:00\nassumed_role = False\n",
+            default_credentials()
+        ));
+        env.awsmfa(&["status"]).assert().success();
+        env.awsmfa(&["env", "--shell", "sh"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(format!(
+                "export AWS_SESSION_TOKEN='{expected}'"
+            )));
+        if let Some(python) = peer("python3") {
+            let script = "import botocore.session\n\
+                c = botocore.session.Session(profile='mfa').get_credentials()\n\
+                print(c.method, c.token)";
+            env.program(&python, &["-c", script])
+                .assert()
+                .success()
+                .stdout(format!("shared-credentials-file {expected}\n"));
+        }
+    }
+}
+
+#[test]
+fn a_source_with_aws_security_token_is_refused_as_temporary() {
+    let sts = MockSts::issuing_sessions();
+    let env = TestEnv::new();
+    env.write_credentials(&format!(
+        "{}aws_security_token = OldNameToken\n",
+        default_credentials()
+    ));
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &sts.url()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("holds temporary credentials"));
+    assert_eq!(sts.requests(), 0);
+}
+
 #[test]
 fn prompt_segment() {
     let out = valid().awsmfa(&["prompt"]).output().unwrap();

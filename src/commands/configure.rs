@@ -13,7 +13,8 @@ use crate::iam::{DeviceLister, DiscoveryError};
 use crate::names::{ProfileNames, default_target};
 use crate::net;
 use crate::profiles::{
-    AwsFile, AwsFiles, AwsPaths, FileLock, config_profile_section, config_section_name, edit,
+    AwsFile, AwsFiles, AwsPaths, FileLock, check_writable, config_profile_section,
+    config_section_name, edit,
 };
 use crate::sts::{Call, explain};
 
@@ -40,6 +41,8 @@ pub fn run(
     if let Some(warning) = crate::profiles::store::shared_warning(&paths.credentials) {
         writeln!(stderr, "{warning}")?;
     }
+    // Before asking AWS anything: the answer is saved in the config file.
+    check_writable(&paths.config)?;
     let device = match given {
         Some(device) => device.to_owned(),
         None => discover(args, env, &files, &source, lister, stderr)?,

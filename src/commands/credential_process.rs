@@ -21,7 +21,7 @@ pub fn document(session: &Session) -> String {
         session.secret_access_key.expose().into(),
     );
     doc.insert("SessionToken".into(), session.session_token.expose().into());
-    if let Some(exp) = session.expiration {
+    if let Some(exp) = session.expiration.at() {
         doc.insert("Expiration".into(), exp.to_string().into());
     }
     serde_json::Value::Object(doc).to_string()
@@ -49,7 +49,7 @@ mod tests {
             access_key_id: "ASIA".into(),
             secret_access_key: "s\"ecret".into(),
             session_token: "tok".into(),
-            expiration: Some(Timestamp(1_795_461_632)),
+            expiration: crate::session::Expiry::At(Timestamp(1_795_461_632)),
         };
         let v: serde_json::Value = serde_json::from_str(&document(&session)).unwrap();
         assert_eq!(
@@ -58,7 +58,7 @@ mod tests {
                 "SessionToken": "tok", "Expiration": "2026-11-23T19:20:32Z"})
         );
         let unknown = Session {
-            expiration: None,
+            expiration: crate::session::Expiry::Unknown,
             ..session
         };
         assert!(!document(&unknown).contains("Expiration"));

@@ -26,7 +26,7 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
     let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
     let session = super::valid_session(files, &names, Timestamp::now())?;
-    let expiration = session.expiration.map(|e| e.to_string());
+    let expiration = session.expiration.at().map(|e| e.to_string());
     let mut vars = vec![
         (VARIABLES[0], session.access_key_id.as_str()),
         (VARIABLES[1], session.secret_access_key.expose()),

@@ -63,7 +63,7 @@ pub fn apply_session(cmd: &mut Command, session: &Session) {
     cmd.env("AWS_ACCESS_KEY_ID", &session.access_key_id)
         .env("AWS_SECRET_ACCESS_KEY", session.secret_access_key.expose())
         .env("AWS_SESSION_TOKEN", session.session_token.expose());
-    match session.expiration {
+    match session.expiration.at() {
         Some(exp) => cmd.env("AWS_CREDENTIAL_EXPIRATION", exp.to_string()),
         None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
     };

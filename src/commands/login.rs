@@ -73,7 +73,7 @@ pub fn run(
         ProfileCredentials::LongTerm => return Err(refuse_long_term(target)),
         ProfileCredentials::Session(s) if !args.force => {
             if let Some(left) = s.remaining(now).filter(|&l| l > REFRESH_WINDOW_SECONDS) {
-                let until = s.expiration.expect("remaining implies expiration");
+                let until = s.expiration.at().expect("remaining implies expiration");
                 writeln!(
                     console.stderr,
                     "awsmfa: profile {target} still holds a valid session until {until} ({} left); not calling STS",
@@ -151,7 +151,7 @@ pub fn run(
     })?;
     plan.save(&session)?;
     let now = Timestamp::now();
-    match session.expiration {
+    match session.expiration.at() {
         Some(exp) => writeln!(
             console.stderr,
             "awsmfa: session saved to profile {target}, valid until {exp} ({} left)",

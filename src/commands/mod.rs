@@ -17,11 +17,12 @@ use crate::error::Error;
 use crate::names::ProfileNames;
 use crate::net::Network;
 use crate::profiles::config_profile_section;
+use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
-    ACCESS_KEY_ID, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, SECURITY_TOKEN,
-    SESSION_TOKEN, Session,
+    ACCESS_KEY_ID, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, Session,
+    session_token,
 };
 use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
@@ -64,8 +65,16 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
     let hint = format!("run '{}'", login_command(names));
     match ProfileCredentials::read(&files.credentials.ini, target) {
         ProfileCredentials::Session(s) if s.is_valid(now) => Ok(s),
+        ProfileCredentials::Session(Session {
+            expiration: Expiry::Unreadable(value),
+            ..
+        }) => Err(Error::no_session(format!(
+            "the session in profile {target} counts as expired: its expiration '{value}' is not a time awsmfa can read"
+        ))
+        .hint(hint)
+        .into()),
         ProfileCredentials::Session(s) => {
-            let when = s.expiration.map(|e| e.to_string()).unwrap_or_default();
+            let when = s.expiration.at().map(|e| e.to_string()).unwrap_or_default();
             let ago = human_span(-s.remaining(now).unwrap_or(0));
             Err(Error::no_session(format!(
                 "the session in profile {target} expired at {when} ({ago} ago)"
@@ -78,6 +87,13 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
         ))
         .hint("name the session profile with --target")
         .into()),
+        ProfileCredentials::Missing if names_no_file(&files.credentials.path) => {
+            Err(Error::no_session(format!(
+                "no session in profile {target}: AWS_SHARED_CREDENTIALS_FILE is set but empty, which names no file"
+            ))
+            .hint("unset AWS_SHARED_CREDENTIALS_FILE to use ~/.aws/credentials, or name a file")
+            .into())
+        }
         ProfileCredentials::Missing => Err(Error::no_session(format!(
             "no session in profile {target} of {}",
             files.credentials.path.display()
@@ -101,7 +117,7 @@ pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
         match (
             get(ACCESS_KEY_ID),
             get(SECRET_ACCESS_KEY),
-            get(SECURITY_TOKEN).or_else(|| get(SESSION_TOKEN)),
+            session_token(&file.ini, &section),
         ) {
             (Some(_), _, Some(_)) => {
                 return Err(Error::failure(format!(

@@ -40,7 +40,9 @@ mod tests {
         let ini = IniFile::parse(
             b"[mfa]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n\
               expiration = 2026-11-23T19:20:32Z\n[nox]\naws_access_key_id = A\n\
-              aws_secret_access_key = S\naws_session_token = T\n",
+              aws_secret_access_key = S\naws_session_token = T\n\
+              [odd]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n\
+              expiration = 2026-11-23T19:20:32+0000 or so\n",
         )
         .unwrap();
         let exp = 1_795_461_632;
@@ -48,5 +50,6 @@ mod tests {
         assert_eq!(segment(&ini, "mfa", Timestamp(exp + 1)), "");
         assert_eq!(segment(&ini, "missing", Timestamp(exp)), "");
         assert_eq!(segment(&ini, "nox", Timestamp(exp)), "nox");
+        assert_eq!(segment(&ini, "odd", Timestamp(0)), "");
     }
 }

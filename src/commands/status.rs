@@ -5,7 +5,7 @@ use anyhow::Result;
 use crate::cli::StatusArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::session::ProfileCredentials;
+use crate::session::{Expiry, ProfileCredentials, Session};
 use crate::time::{Timestamp, human_span};
 
 /// What `status` reports about one profile.
@@ -25,6 +25,10 @@ pub enum State {
         expiration: Timestamp,
         ago: i64,
     },
+    /// A session whose expiration cannot be read (kept as written): expired.
+    Unreadable {
+        expiration: String,
+    },
     LongTermKeys,
     Missing,
 }
@@ -34,11 +38,15 @@ impl Report {
     pub fn of(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) -> Report {
         let state = match ProfileCredentials::read(ini, profile) {
             ProfileCredentials::Session(s) if s.is_valid(now) => State::Valid {
-                expiration: s.expiration,
+                expiration: s.expiration.at(),
                 remaining: s.remaining(now),
             },
+            ProfileCredentials::Session(Session {
+                expiration: Expiry::Unreadable(expiration),
+                ..
+            }) => State::Unreadable { expiration },
             ProfileCredentials::Session(s) => State::Expired {
-                expiration: s.expiration.expect("a session without expiration is valid"),
+                expiration: s.expiration.at().expect("only a known time passes"),
                 ago: -s.remaining(now).unwrap_or(0),
             },
             ProfileCredentials::LongTerm => State::LongTermKeys,
@@ -82,8 +90,24 @@ impl Report {
             State::Expired { expiration, ago } => {
                 format!("{p}: expired at {expiration} ({} ago)", human_span(*ago))
             }
+            State::Unreadable { expiration } => {
+                format!(
+                    "{p}: expired (its expiration '{expiration}' is not a time awsmfa can read)"
+                )
+            }
             State::LongTermKeys => format!("{p}: holds long-term keys, not a session"),
             State::Missing => format!("{p}: no session"),
+        }
+    }
+
+    /// What the JSON form cannot say, for stderr: why a session counts as expired.
+    pub fn note(&self) -> Option<String> {
+        match &self.state {
+            State::Unreadable { expiration } => Some(format!(
+                "awsmfa: note: profile {}: expiration '{expiration}' is not a time awsmfa can read; the session counts as expired",
+                self.profile
+            )),
+            _ => None,
         }
     }
 
@@ -95,6 +119,8 @@ impl Report {
                 remaining,
             } => (*expiration, remaining.map(|r| r.max(0))),
             State::Expired { expiration, .. } => (Some(*expiration), Some(0)),
+            // `expiration` stays an RFC 3339 time or null; the note says why.
+            State::Unreadable { .. } => (None, Some(0)),
             State::LongTermKeys | State::Missing => (None, None),
         };
         // Built by hand to keep the documented key order.
@@ -119,7 +145,12 @@ pub fn all_sessions(ini: &crate::profiles::IniFile, now: Timestamp) -> Vec<Repor
         .iter()
         .filter(|s| s.name != crate::profiles::parse::DEFAULT_SECTION)
         .map(|s| Report::of(ini, &s.name, now))
-        .filter(|r| matches!(r.state, State::Valid { .. } | State::Expired { .. }))
+        .filter(|r| {
+            matches!(
+                r.state,
+                State::Valid { .. } | State::Expired { .. } | State::Unreadable { .. }
+            )
+        })
         .collect()
 }
 
@@ -141,6 +172,12 @@ pub fn table(reports: &[Report]) -> String {
                 r.profile.clone(),
                 "expired".into(),
                 expiration.to_string(),
+                "-".into(),
+            ],
+            State::Unreadable { expiration } => [
+                r.profile.clone(),
+                "expired".into(),
+                format!("'{expiration}' (unreadable)"),
                 "-".into(),
             ],
             _ => [r.profile.clone(), "none".into(), "-".into(), "-".into()],
@@ -183,6 +220,10 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
     if args.all {
         let reports = all_sessions(&files.credentials.ini, now);
         if args.json {
+            reports
+                .iter()
+                .filter_map(Report::note)
+                .for_each(|n| eprintln!("{n}"));
             let items: Vec<String> = reports.iter().map(Report::json).collect();
             writeln!(out, "[{}]", items.join(","))?;
         } else if reports.is_empty() {
@@ -200,6 +241,9 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
     let names = args.profiles.names(env)?;
     let report = Report::of(&files.credentials.ini, &names.target, now);
     let mut line = if args.json {
+        if let Some(note) = report.note() {
+            eprintln!("{note}");
+        }
         report.json()
     } else {
         report.human()
@@ -275,6 +319,29 @@ mod tests {
             table(&reports),
             "PROFILE  STATE  EXPIRES               LEFT\nmfa      valid  2026-11-23T19:20:32Z  1h00m\n"
         );
+    }
+
+    #[test]
+    fn an_unreadable_expiration_is_expired_in_every_form() {
+        let ini = IniFile::parse(
+            b"[odd]\naws_access_key_id = A\naws_secret_access_key = S\naws_session_token = T\n\
+              expiration = next tuesday\n",
+        )
+        .unwrap();
+        let r = Report::of(&ini, "odd", Timestamp(0));
+        assert!(!r.is_valid() && !r.is_fresh(None));
+        assert_eq!(
+            r.human(),
+            "odd: expired (its expiration 'next tuesday' is not a time awsmfa can read)"
+        );
+        assert_eq!(
+            r.json(),
+            r#"{"profile":"odd","valid":false,"expiration":null,"remaining_seconds":0}"#
+        );
+        assert!(r.note().unwrap().contains("'next tuesday'"));
+        let all = all_sessions(&ini, Timestamp(0));
+        assert_eq!(all, [r]);
+        assert!(table(&all).contains("odd      expired  'next tuesday' (unreadable)  -"));
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn placeholder_session() -> Session {
         access_key_id: "ASIA".to_owned() + &"0".repeat(16),
         secret_access_key: Secret::new("0".repeat(40)),
         session_token: Secret::new("0".repeat(400)),
-        expiration: Some(Timestamp::now()),
+        expiration: crate::session::Expiry::At(Timestamp::now()),
     }
 }
 

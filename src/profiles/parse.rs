@@ -306,6 +306,24 @@ pub fn py_strip(s: &str) -> &str {
     s.trim_matches(is_py_space)
 }
 
+/// Python's `str.lower()` (configparser's `optionxform`), or `None` when it
+/// changes nothing. Rust's `str::to_lowercase` follows the same rules: full
+/// mappings (`İ` becomes `i̇`), title-case letters (`ǅ`, `ᾈ`) and the final
+/// sigma (`ΑΣ` becomes `ας`); only letters newer than the running Python's
+/// Unicode tables (the 55 capitals of Unicode 16 and 17, for Python 3.11 to
+/// 3.13) are lower-cased here and kept by Python.
+pub fn py_lower(s: &str) -> Option<String> {
+    // Keys are ASCII in nearly every file: skip the Unicode tables for them.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| s.to_ascii_lowercase());
+    }
+    let lower = s.to_lowercase();
+    (lower != s).then_some(lower)
+}
+
 /// The leading whitespace of a line, as configparser measures indentation.
 pub fn indent_of(s: &str) -> &str {
     let n = s.find(|c: char| !is_py_space(c)).unwrap_or(s.len());
@@ -530,10 +548,9 @@ fn read_sections(
             return Err(err(ParseErrorKind::NotKeyValue));
         };
         let raw_key = value[..delim].trim_end_matches(is_py_space);
-        let key = if raw_key.chars().any(char::is_uppercase) {
-            Text::Owned(raw_key.to_lowercase().into())
-        } else {
-            Text::span(text, raw_key)
+        let key = match py_lower(raw_key) {
+            Some(lower) => Text::Owned(lower.into()),
+            None => Text::span(text, raw_key),
         };
         let key_text = key.resolve(text);
         if key_text.is_empty() {
@@ -682,6 +699,38 @@ mod tests {
         let e = error("[a]\nAWS_ACCESS_KEY_ID = 1\naws_access_key_id = 2\n");
         assert_eq!(e.line, 3);
         assert!(matches!(e.reason, ParseErrorKind::DuplicateKey { .. }));
+    }
+
+    #[test]
+    fn keys_are_lowercased_as_python_lowercases_them() {
+        // Each pair checked against Python 3.11's str.lower.
+        for (key, python) in [
+            ("Region", "region"),
+            ("ǅ", "ǆ"),
+            ("ᾈ", "ᾀ"),
+            ("ᾼ", "ᾳ"),
+            ("İ", "i\u{307}"),
+            ("ΑΣ", "ας"),
+            ("ΑΣ.Β", "ασ.β"),
+            ("ΑΣ Β", "ας β"),
+            ("aΣ.", "aς."),
+            ("ΣA", "σa"),
+            ("ÄBC", "äbc"),
+        ] {
+            let f = parse(&format!("[a]\n{key} = v\n"));
+            let entry = &f.sections()[0].entries[0];
+            assert_eq!(f.key(entry), python, "{key}");
+        }
+        assert_eq!(py_lower("already_lower"), None);
+        assert_eq!(py_lower("ǆ"), None);
+        // Title case and its lower case are one key, as in botocore.
+        for (first, second) in [("ǅ", "ǆ"), ("ᾈ", "ᾀ"), ("ᾼ", "ᾳ"), ("ΑΣ", "ας")] {
+            let e = error(&format!("[a]\n{first} = 1\n{second} = 2\n"));
+            assert!(
+                matches!(e.reason, ParseErrorKind::DuplicateKey { .. }),
+                "{first}"
+            );
+        }
     }
 
     #[test]

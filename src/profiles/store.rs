@@ -134,6 +134,13 @@ fn ensure_dir(dir: &Path) -> Result<()> {
 
 /// The file a path names after symlinks, its (created) directory and its file name.
 fn resolve_target(path: &Path) -> Result<(PathBuf, PathBuf, String)> {
+    if super::paths::names_no_file(path) {
+        // botocore reads no file there; writing one in the current directory
+        // would save a session that no AWS tool ever reads.
+        return Err(Error::failure("cannot write: the file's path is empty")
+            .hint("AWS_SHARED_CREDENTIALS_FILE or AWS_CONFIG_FILE is set but empty, which names no file; unset it or name a file")
+            .into());
+    }
     let real = real_path(path)?;
     let dir = match real.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
@@ -407,6 +414,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = AwsFile::load(&dir.path().join("nope")).unwrap();
         assert!(f.ini.sections().is_empty());
+    }
+
+    #[test]
+    fn an_empty_path_reads_empty_and_is_never_written() {
+        let f = AwsFile::load(Path::new("")).unwrap();
+        assert!(f.ini.sections().is_empty());
+        for err in [
+            f.write("[a]\n", true).unwrap_err(),
+            check_writable(Path::new("")).unwrap_err(),
+            FileLock::acquire(Path::new("")).unwrap_err(),
+        ] {
+            assert!(format!("{err:#}").contains("path is empty"), "{err:#}");
+        }
     }
 
     #[test]
