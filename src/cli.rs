@@ -91,6 +91,19 @@ impl ProfileArgs {
     ) -> Result<crate::names::ProfileNames, crate::error::Error> {
         crate::names::ProfileNames::resolve(self.profile.as_deref(), self.target.as_deref(), env)
     }
+
+    /// [`ProfileArgs::names`], following the Python aws-mfa's layout where
+    /// the credentials file has it.
+    pub fn names_in(
+        &self,
+        env: &dyn crate::env::Env,
+        files: &crate::profiles::AwsFiles,
+    ) -> Result<crate::names::ProfileNames, crate::error::Error> {
+        let target_named = self.target.is_some() || env.var("AWSMFA_TARGET").is_some();
+        Ok(self
+            .names(env)?
+            .follow_long_term_layout(&files.credentials.ini, target_named))
+    }
 }
 
 const LOGIN_EXAMPLES: &str = "\
@@ -106,7 +119,7 @@ The MFA device comes from --device, $AWSMFA_DEVICE, or mfa_serial in the profile
 
 #[derive(Clone, Default, Args)]
 pub struct LoginArgs {
-    /// The 6-digit code from your MFA device (else prompted, or read from stdin)
+    /// The 6-digit code from your MFA device (else a code command, stdin or a prompt)
     #[arg(short = 'c', long, value_name = "CODE")]
     pub code: Option<String>,
     /// The code, given without --code
@@ -114,24 +127,74 @@ pub struct LoginArgs {
     pub code_positional: Option<String>,
     #[command(flatten)]
     pub profiles: ProfileArgs,
-    /// MFA device ARN or serial number [env: AWSMFA_DEVICE] [default: mfa_serial of the profile]
-    #[arg(short = 'd', long, value_name = "ARN")]
-    pub device: Option<String>,
-    /// Session length: seconds, or 15m, 12h, 1d (900s to 36h) [env: AWSMFA_DURATION] [default: 12h]
-    #[arg(long, value_name = "D")]
-    pub duration: Option<String>,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
     /// Call STS even when the target's session is still valid
     #[arg(short = 'f', long)]
     pub force: bool,
-    /// STS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region, us-east-1]
+    /// Say what is being done (never shows secrets)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+impl LoginArgs {
+    /// The login these flags ask for.
+    pub fn options(&self) -> crate::login::plan::LoginOptions {
+        let code = self.code.clone().or_else(|| self.code_positional.clone());
+        let mut options = self.sign_in.options(&self.profiles);
+        options.code = code;
+        options.force = self.force;
+        options.verbose = self.verbose;
+        options
+    }
+}
+
+/// How to sign in: the flags `login`, `exec --login` and `credential-process --login` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SignInArgs {
+    /// MFA device ARN or serial number [env: AWSMFA_DEVICE] [default: mfa_serial of the profile]
+    #[arg(short = 'd', long, value_name = "ARN")]
+    pub device: Option<String>,
+    /// Session length: seconds, or 15m, 12h, 1d (900s to 36h; a role's: to 12h) [env: AWSMFA_DURATION] [default: 12h, a role's: 1h]
+    #[arg(long, value_name = "D")]
+    pub duration: Option<String>,
+    /// A command that prints the code, e.g. 'ykman oath accounts code -s aws' [env: AWSMFA_CODE_COMMAND] [default: mfa_process of the profile]
+    #[arg(long, value_name = "CMD")]
+    pub code_command: Option<String>,
+    /// STS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region, the device's partition's]
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
     /// STS endpoint [default: $AWS_ENDPOINT_URL_STS, $AWS_ENDPOINT_URL, the region's]
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Say what is being done (never shows secrets)
-    #[arg(short = 'v', long)]
-    pub verbose: bool,
+}
+
+impl SignInArgs {
+    /// The login these flags ask for, for `profiles`.
+    pub fn options(&self, profiles: &ProfileArgs) -> crate::login::plan::LoginOptions {
+        crate::login::plan::LoginOptions {
+            profiles: profiles.clone(),
+            device: self.device.clone(),
+            duration: self.duration.clone(),
+            code_command: self.code_command.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether any flag was given (they need `--login`).
+    pub fn any(&self) -> bool {
+        [
+            &self.device,
+            &self.duration,
+            &self.code_command,
+            &self.region,
+            &self.endpoint_url,
+        ]
+        .iter()
+        .any(|f| f.is_some())
+    }
 }
 
 const CONFIGURE_EXAMPLES: &str = "\
@@ -173,11 +236,8 @@ impl std::fmt::Debug for LoginArgs {
             .field("code", &code(&self.code))
             .field("code_positional", &code(&self.code_positional))
             .field("profiles", &self.profiles)
-            .field("device", &self.device)
-            .field("duration", &self.duration)
+            .field("sign_in", &self.sign_in)
             .field("force", &self.force)
-            .field("region", &self.region)
-            .field("endpoint_url", &self.endpoint_url)
             .field("verbose", &self.verbose)
             .finish()
     }
@@ -228,6 +288,7 @@ Examples:
   awsmfa exec -- aws s3 ls                 run with the [mfa] session
   awsmfa exec -t work-mfa -- terraform plan
   awsmfa exec --login -- ./deploy.sh       log in first when there is no valid session
+  awsmfa exec -p admin --login -- aws s3 ls  assume the role profile admin (one code for every role)
 
 The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
 AWS_CREDENTIAL_EXPIRATION; AWS_PROFILE and AWS_DEFAULT_PROFILE are removed.
@@ -237,9 +298,11 @@ awsmfa exits with the command's exit code (128+N when signal N ended it).";
 pub struct ExecArgs {
     #[command(flatten)]
     pub profiles: ProfileArgs,
-    /// Log in first (prompting for the code) when there is no valid session
+    /// Log in first when there is no valid session (code from a code command or the terminal)
     #[arg(short = 'l', long)]
     pub login: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
     /// The command and its arguments
     #[arg(
         value_name = "COMMAND",
@@ -255,12 +318,22 @@ Examples, in ~/.aws/config:
   [profile mfa-process]
   credential_process = awsmfa credential-process --target mfa
 
-Then any AWS SDK or tool can use --profile mfa-process.";
+  [profile work]
+  credential_process = awsmfa credential-process --login --profile work-keys
+
+Then any AWS SDK or tool can use --profile mfa-process (or --profile work, which
+logs in when needed: the code comes from --code-command, mfa_process or a prompt
+on the terminal; parallel callers share one code).";
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct CredentialProcessArgs {
     #[command(flatten)]
     pub profiles: ProfileArgs,
+    /// Log in first when there is no valid session (code from a code command or the terminal)
+    #[arg(short = 'l', long)]
+    pub login: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 const PROMPT_EXAMPLES: &str = "\
@@ -378,8 +451,8 @@ mod tests {
         assert_eq!(a.profiles.profile.as_deref(), Some("work"));
         assert_eq!(a.profiles.target.as_deref(), Some("t"));
         assert!(a.force && a.verbose);
-        assert_eq!(a.duration.as_deref(), Some("1h"));
-        assert_eq!(a.endpoint_url.as_deref(), Some("http://x"));
+        assert_eq!(a.sign_in.duration.as_deref(), Some("1h"));
+        assert_eq!(a.sign_in.endpoint_url.as_deref(), Some("http://x"));
     }
 
     #[test]

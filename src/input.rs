@@ -21,6 +21,30 @@ pub fn parse_duration(text: &str, source: &str) -> Result<u32, Error> {
     Ok(total as u32)
 }
 
+/// The longest role session AWS allows, and the longest for a role assumed
+/// with another role's credentials (role chaining).
+pub const MAX_ROLE_DURATION: u32 = 43_200;
+pub const MAX_CHAINED_ROLE_DURATION: u32 = 3600;
+
+/// Parses a role session's length (900 seconds to 12 hours; an hour at most
+/// when `chained`).
+pub fn parse_role_duration(text: &str, source: &str, chained: bool) -> Result<u32, Error> {
+    let total = parse_span(text, source)?;
+    if !(u64::from(MIN_DURATION)..=u64::from(MAX_ROLE_DURATION)).contains(&total) {
+        return Err(Error::usage(format!(
+            "{source}: {text} is {total} seconds; role sessions last 900 to 43200 seconds"
+        ))
+        .hint("pick a duration from 15m to 12h"));
+    }
+    if chained && total > u64::from(MAX_CHAINED_ROLE_DURATION) {
+        return Err(Error::usage(format!(
+            "{source}: {text} is longer than an hour, and this role is assumed with another role's credentials"
+        ))
+        .hint("AWS limits chained roles to one hour: use --duration 1h or less"));
+    }
+    Ok(total as u32)
+}
+
 /// Parses a span of time: `3600`, `90s`, `15m`, `12h`, `1d` or a sum like `1h30m`, in seconds.
 pub fn parse_span(text: &str, source: &str) -> Result<u64, Error> {
     let bad = || {
@@ -109,6 +133,16 @@ mod tests {
             "99999999999999999999",
         ] {
             let err = parse_duration(bad, "--duration").unwrap_err();
+            assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
+        }
+    }
+
+    #[test]
+    fn role_durations() {
+        assert_eq!(parse_role_duration("12h", "d", false).unwrap(), 43_200);
+        assert_eq!(parse_role_duration("1h", "d", true).unwrap(), 3600);
+        for (bad, chained) in [("13h", false), ("899", false), ("61m", true)] {
+            let err = parse_role_duration(bad, "d", chained).unwrap_err();
             assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
         }
     }

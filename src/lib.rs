@@ -39,14 +39,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Login(args) => {
             let stdin = std::io::stdin();
             let is_terminal = stdin.is_terminal();
-            let mut console = commands::login::Console {
+            let mut console = login::run::Console {
                 stdin: login::code::Stdin::Readable {
                     reader: &mut stdin.lock(),
                     is_terminal,
                 },
                 stderr: &mut std::io::stderr(),
             };
-            commands::login::run(args, &env, &sts::SdkSessionIssuer, &mut console)
+            commands::login::run(args, &env, &sts::SdkSts, &mut console)
         }
         Command::Configure(args) => {
             commands::configure::run(args, &env, &iam::AwsDeviceLister, &mut std::io::stderr())

@@ -2,12 +2,17 @@
 
 use crate::env::Env;
 use crate::error::Error;
+use crate::profiles::IniFile;
+use crate::session::ProfileCredentials;
 
 /// The source and target profile names of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileNames {
     pub source: String,
     pub target: String,
+    /// `Some(P)` when the Python aws-mfa's layout applies: the keys are in
+    /// `[P-long-term]` (the source) and the session goes to `[P]`.
+    pub long_term_of: Option<String>,
 }
 
 impl ProfileNames {
@@ -29,9 +34,33 @@ impl ProfileNames {
             .unwrap_or_else(|| default_target(&source));
         check_name(&source)?;
         check_name(&target)?;
-        Ok(ProfileNames { source, target })
+        Ok(ProfileNames {
+            source,
+            target,
+            long_term_of: None,
+        })
+    }
+
+    /// The Python aws-mfa keeps long-term keys in `[P-long-term]` and the
+    /// session in `[P]`: when `[P]` holds no long-term keys and
+    /// `[P-long-term]` exists, that is the source and `[P]` the target
+    /// (unless a target was named).
+    pub fn follow_long_term_layout(mut self, credentials: &IniFile, target_named: bool) -> Self {
+        let long_term = format!("{}{LONG_TERM_SUFFIX}", self.source);
+        let applies = !target_named
+            && credentials.section(&long_term).is_some()
+            && ProfileCredentials::read(credentials, &self.source) != ProfileCredentials::LongTerm;
+        if applies {
+            let profile = std::mem::replace(&mut self.source, long_term);
+            self.target = profile.clone();
+            self.long_term_of = Some(profile);
+        }
+        self
     }
 }
+
+/// What the Python aws-mfa appends to a profile's name for its long-term keys.
+pub const LONG_TERM_SUFFIX: &str = "-long-term";
 
 /// `mfa` for the default profile, else `<source>-mfa`.
 pub fn default_target(source: &str) -> String {
@@ -86,6 +115,30 @@ mod tests {
         assert_eq!((n.source.as_str(), n.target.as_str()), ("src", "tgt"));
         let n = names(None, None, &[("AWSMFA_PROFILE", "envsrc")]);
         assert_eq!(n.target, "envsrc-mfa");
+    }
+
+    #[test]
+    fn the_python_aws_mfa_layout() {
+        let ini = |t: &str| IniFile::parse(t.as_bytes()).unwrap();
+        let layout = ini(
+            "[default-long-term]\naws_access_key_id = A\naws_secret_access_key = S\n\
+             [default]\naws_access_key_id = ASIA\naws_secret_access_key = S\naws_session_token = T\n",
+        );
+        let n = names(None, None, &[]).follow_long_term_layout(&layout, false);
+        assert_eq!(
+            (n.source.as_str(), n.target.as_str()),
+            ("default-long-term", "default")
+        );
+        assert_eq!(n.long_term_of.as_deref(), Some("default"));
+        // A named target, or [P] with long-term keys, keeps the usual names.
+        let n = names(None, Some("x"), &[]).follow_long_term_layout(&layout, true);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("default", "x"));
+        let plain = ini(
+            "[default-long-term]\naws_access_key_id = A\naws_secret_access_key = S\n\
+             [default]\naws_access_key_id = A\naws_secret_access_key = S\n",
+        );
+        let n = names(None, None, &[]).follow_long_term_layout(&plain, false);
+        assert_eq!((n.source.as_str(), n.target.as_str()), ("default", "mfa"));
     }
 
     #[test]

@@ -60,17 +60,36 @@ pub enum AwsError {
     BadResponse { detail: String },
 }
 
-/// Issues session credentials for long-term keys and an MFA code.
-pub trait SessionIssuer {
-    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError>;
+/// Everything AssumeRole needs: the role, and the session that signs.
+#[derive(Debug)]
+pub struct RoleRequest<'a> {
+    /// The MFA session, or the previous role's credentials in a chain.
+    pub signer: &'a Session,
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: u32,
+    pub endpoint: &'a Endpoint,
 }
 
-/// The real issuer: the AWS SDK for Rust, configured only from the request.
-pub struct SdkSessionIssuer;
+/// The STS calls a login makes.
+pub trait Sts {
+    /// GetSessionToken: long-term keys and an MFA code for a session.
+    fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError>;
+    /// AssumeRole, signed with a session.
+    fn assume_role(&self, request: &RoleRequest<'_>) -> Result<Session, AwsError>;
+}
 
-impl SessionIssuer for SdkSessionIssuer {
+/// The real STS: the AWS SDK for Rust, configured only from the request.
+pub struct SdkSts;
+
+impl Sts for SdkSts {
     fn get_session_token(&self, request: &SessionRequest<'_>) -> Result<Session, AwsError> {
         runtime()?.block_on(call_sts(request))
+    }
+
+    fn assume_role(&self, request: &RoleRequest<'_>) -> Result<Session, AwsError> {
+        runtime()?.block_on(call_assume_role(request))
     }
 }
 
@@ -97,6 +116,14 @@ pub fn sdk_credentials(keys: &LongTermKeys) -> aws_credential_types::Credentials
 
 /// An STS client signing with `keys` only.
 pub fn client(keys: &LongTermKeys, endpoint: &Endpoint) -> aws_sdk_sts::Client {
+    client_signing(sdk_credentials(keys), endpoint)
+}
+
+/// An STS client signing with these credentials only.
+fn client_signing(
+    credentials: aws_credential_types::Credentials,
+    endpoint: &Endpoint,
+) -> aws_sdk_sts::Client {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -107,7 +134,7 @@ pub fn client(keys: &LongTermKeys, endpoint: &Endpoint) -> aws_sdk_sts::Client {
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(endpoint.region.clone()))
-        .credentials_provider(SharedCredentialsProvider::new(sdk_credentials(keys)))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(endpoint.network.http_client())
         .timeout_config(
             TimeoutConfig::builder()
@@ -136,6 +163,29 @@ async fn call_sts(request: &SessionRequest<'_>) -> Result<Session, AwsError> {
         .customize()
         .interceptor(WholeAnswer)
         .config_override(aws_sdk_sts::Config::builder().retry_classifier(CodeSentOnce))
+        .send()
+        .await
+        .map_err(classify)?;
+    session_of(output.credentials(), Timestamp::now())
+}
+
+/// AssumeRole signed with a session (it holds no code: retried as the SDK does).
+async fn call_assume_role(request: &RoleRequest<'_>) -> Result<Session, AwsError> {
+    let signer = aws_credential_types::Credentials::new(
+        request.signer.access_key_id.clone(),
+        request.signer.secret_access_key.expose().to_owned(),
+        Some(request.signer.session_token.expose().to_owned()),
+        None,
+        "awsmfa-session",
+    );
+    let output = client_signing(signer, request.endpoint)
+        .assume_role()
+        .role_arn(request.role_arn)
+        .role_session_name(request.session_name)
+        .set_external_id(request.external_id.map(str::to_owned))
+        .duration_seconds(request.duration_seconds as i32)
+        .customize()
+        .interceptor(WholeAnswer)
         .send()
         .await
         .map_err(classify)?;
@@ -481,6 +531,40 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
         ))
         .hint(detail),
     }
+}
+
+/// Turns a failed AssumeRole into words that name the role.
+pub fn explain_role(err: AwsError, call: Call<'_>, role_arn: &str, external_id: bool) -> Error {
+    if let AwsError::Service {
+        code: Some(code),
+        message,
+    } = &err
+    {
+        let message = message.clone().unwrap_or_default();
+        let lower = message.to_ascii_lowercase();
+        if code == "AccessDenied" {
+            let mut hint = format!(
+                "STS says: {message}; the role's trust policy must allow this principal to call sts:AssumeRole"
+            );
+            if external_id {
+                hint.push_str(", and its sts:ExternalId condition must match external_id");
+            }
+            return Error::failure(format!(
+                "profile {} may not assume {role_arn}",
+                call.profile
+            ))
+            .hint(hint);
+        }
+        if code == "ValidationError" && lower.contains("durationseconds") {
+            return Error::failure(format!(
+                "the session asked for is longer than {role_arn} allows"
+            ))
+            .hint(format!(
+                "STS says: {message}; ask for less, e.g. --duration 1h"
+            ));
+        }
+    }
+    explain(err, call)
 }
 
 fn clock_is_off(service: &str) -> Error {

@@ -18,8 +18,8 @@ use crate::profiles::{
 };
 use crate::sts::{Call, explain};
 
-use super::login::mask;
 use super::{long_term_keys, sts_endpoint};
+use crate::login::run::mask;
 use crate::login::save::edit_error;
 
 const MFA_SERIAL: &str = "mfa_serial";
@@ -34,6 +34,7 @@ pub fn run(
     let login = super::login_command(&ProfileNames {
         target: default_target(&source),
         source: source.clone(),
+        long_term_of: None,
     });
     let given = args.device.as_deref().map(check_device).transpose()?;
     let paths = AwsPaths::resolve(env)?;

@@ -9,7 +9,6 @@ use crate::cli::CredentialProcessArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
 use crate::session::Session;
-use crate::time::Timestamp;
 
 /// The JSON document the AWS SDKs expect (format version 1).
 pub fn document(session: &Session) -> String {
@@ -32,9 +31,7 @@ pub fn run(
     env: &dyn Env,
     out: &mut dyn std::io::Write,
 ) -> Result<ExitCode> {
-    let names = args.profiles.names(env)?;
-    let files = super::load_files(env)?;
-    let session = super::valid_session(files, &names, Timestamp::now())?;
+    let session = super::session_or_login(&args.profiles, args.login, &args.sign_in, env)?;
     writeln!(out, "{}", document(&session))?;
     Ok(ExitCode::Success)
 }
@@ -42,6 +39,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Timestamp;
 
     #[test]
     fn document_has_the_sdk_fields() {

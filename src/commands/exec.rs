@@ -4,29 +4,19 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use crate::cli::{ExecArgs, LoginArgs};
+use crate::cli::ExecArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::session::Session;
-use crate::time::Timestamp;
 
 /// Variables that would let the child pick another profile than the session.
 pub const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 /// Runs the command; its exit code (128 + n when signal n ended it) becomes awsmfa's.
 pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
-    let names = args.profiles.names(env)?;
-    let session = match super::valid_session(super::load_files(env)?, &names, Timestamp::now()) {
-        Ok(session) => session,
-        Err(_) if args.login => {
-            login_first(args, env)?;
-            super::valid_session(super::load_files(env)?, &names, Timestamp::now())?
-        }
-        Err(err) => {
-            return Err(err.context("cannot run the command"));
-        }
-    };
+    let session = super::session_or_login(&args.profiles, args.login, &args.sign_in, env)
+        .map_err(|err| err.context("cannot run the command"))?;
     let (program, rest) = args
         .command
         .split_first()
@@ -67,20 +57,6 @@ pub fn apply_session(cmd: &mut Command, session: &Session) {
         Some(exp) => cmd.env("AWS_CREDENTIAL_EXPIRATION", exp.to_string()),
         None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
     };
-}
-
-fn login_first(args: &ExecArgs, env: &dyn Env) -> Result<()> {
-    let login = LoginArgs {
-        profiles: args.profiles.clone(),
-        ..LoginArgs::default()
-    };
-    // stdin belongs to the command: the code is asked for on the terminal.
-    let mut console = super::login::Console {
-        stdin: crate::login::code::Stdin::Caller,
-        stderr: &mut std::io::stderr(),
-    };
-    super::login::run(&login, env, &crate::sts::SdkSessionIssuer, &mut console)?;
-    Ok(())
 }
 
 #[cfg(unix)]

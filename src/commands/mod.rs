@@ -12,6 +12,7 @@ pub mod status;
 
 use anyhow::Result;
 
+use crate::cli::{ProfileArgs, SignInArgs};
 use crate::env::Env;
 use crate::error::Error;
 use crate::names::ProfileNames;
@@ -103,6 +104,40 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
     }
 }
 
+/// The valid session in the target profile; with `login`, when there is
+/// none, a login first (as `login` would, role profiles included), with the
+/// code from a code command or the terminal, never from stdin.
+pub fn session_or_login(
+    profiles: &ProfileArgs,
+    login: bool,
+    sign_in: &SignInArgs,
+    env: &dyn Env,
+) -> Result<Session> {
+    if sign_in.any() && !login {
+        return Err(Error::usage(
+            "--device, --duration, --code-command, --region and --endpoint-url go with --login",
+        )
+        .hint("add --login, or drop them")
+        .into());
+    }
+    let files = load_files(env)?;
+    let names = profiles.names_in(env, files)?;
+    match valid_session(files, &names, Timestamp::now()) {
+        Ok(session) => Ok(session),
+        Err(_) if login => {
+            let mut console = crate::login::run::Console {
+                stdin: crate::login::code::Stdin::Caller,
+                stderr: &mut std::io::stderr(),
+            };
+            let plan =
+                crate::login::plan::resolve(&sign_in.options(profiles), env, console.stderr)?;
+            let outcome = crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?;
+            Ok(outcome.credentials)
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// The source profile's long-term keys: credentials file first, then the config file.
 pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
     let from_credentials = files
@@ -163,25 +198,22 @@ pub fn sts_endpoint(
     source: &str,
 ) -> Result<Endpoint, Error> {
     Ok(Endpoint {
-        region: region(region_flag, env, files, source)?,
+        region: region(region_flag, env, files, &[source], "us-east-1")?,
         url,
         network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
     })
 }
 
-/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, the source's config
-/// region, `us-east-1`; checked to be a region name before any request.
-fn region(
+/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, `region` of the first
+/// of `profiles` that has one, else `fallback`; checked to be a region name
+/// before any request.
+pub fn region(
     flag: Option<&str>,
     env: &dyn Env,
     files: &AwsFiles,
-    source: &str,
+    profiles: &[&str],
+    fallback: &str,
 ) -> Result<String, Error> {
-    let from_profile = || {
-        files
-            .config_value(source, "region")
-            .map(|r| (r.to_owned(), format!("region of profile {source}")))
-    };
     let (region, from) = flag
         .filter(|r| !r.is_empty())
         .map(|r| (r.to_owned(), "--region".to_owned()))
@@ -190,10 +222,22 @@ fn region(
             env.var("AWS_DEFAULT_REGION")
                 .map(|r| (r, "AWS_DEFAULT_REGION".to_owned()))
         })
-        .or_else(from_profile)
-        .unwrap_or_else(|| ("us-east-1".to_owned(), String::new()));
-    if is_region_name(&region) {
-        return Ok(region);
+        .or_else(|| {
+            profiles.iter().find_map(|p| {
+                files
+                    .config_value(p, "region")
+                    .map(|r| (r.to_owned(), format!("region of profile {p}")))
+            })
+        })
+        .unwrap_or_else(|| (fallback.to_owned(), String::new()));
+    check_region(&region, &from)?;
+    Ok(region)
+}
+
+/// Refuses a region that is not a region name (`from` says where it came from).
+fn check_region(region: &str, from: &str) -> Result<(), Error> {
+    if is_region_name(region) {
+        return Ok(());
     }
     // Only the first line is shown: a value may run on into other text.
     let shown = region.lines().next().unwrap_or_default();

@@ -71,8 +71,8 @@ impl LoginLock {
     }
 }
 
-/// `.NAME.awsmfa-login.TARGET` beside the (real) credentials file NAME, the
-/// target's bytes outside `[A-Za-z0-9._-]` written as `%XX`.
+/// `.NAME.login-TARGET.awsmfa-lock` beside the (real) credentials file NAME,
+/// the target's bytes outside `[A-Za-z0-9._-]` written as `%XX`.
 fn lock_path(credentials: &Path, target: &str) -> PathBuf {
     let real = std::fs::canonicalize(credentials).unwrap_or_else(|_| credentials.to_owned());
     let dir = match real.parent() {
@@ -90,7 +90,7 @@ fn lock_path(credentials: &Path, target: &str) -> PathBuf {
             safe.push_str(&format!("%{b:02X}"));
         }
     }
-    dir.join(format!(".{name}.awsmfa-login.{safe}"))
+    dir.join(format!(".{name}.login-{safe}.awsmfa-lock"))
 }
 
 #[cfg(test)]
@@ -102,7 +102,7 @@ mod tests {
         let p = lock_path(Path::new("/nonexistent/.aws/credentials"), "a/b:c d");
         assert_eq!(
             p,
-            Path::new("/nonexistent/.aws/.credentials.awsmfa-login.a%2Fb%3Ac%20d")
+            Path::new("/nonexistent/.aws/.credentials.login-a%2Fb%3Ac%20d.awsmfa-lock")
         );
     }
 

@@ -42,25 +42,30 @@ struct Texts {
 }
 
 impl SavePlan {
-    /// Works out the save and proves it possible: the edits apply to the
-    /// files as they are, and every file that will change can be replaced.
-    /// Notes (values not copied) go to `stderr`.
+    /// Works out the save to `names.target` and proves it possible: the
+    /// edits apply to the files as they are, and every file that will change
+    /// can be replaced. A new config profile takes each copied key from the
+    /// first of `copy_from` that has it. Notes (values not copied) go to `stderr`.
     pub fn prepare(
         paths: &AwsPaths,
         files: &AwsFiles,
         names: &ProfileNames,
+        copy_from: &[&str],
         stderr: &mut dyn Write,
     ) -> Result<SavePlan> {
         let mut copied = Vec::new();
         for key in COPIED_KEYS {
-            let Some(value) = files.config_value(&names.source, key) else {
+            let found = copy_from
+                .iter()
+                .find_map(|p| files.config_value(p, key).map(|v| (p, v)));
+            let Some((profile, value)) = found else {
                 continue;
             };
             if value.contains(['\n', '\r']) {
                 writeln!(
                     stderr,
-                    "awsmfa: note: {key} of profile {} spans several lines; not copied to profile {}",
-                    names.source, names.target
+                    "awsmfa: note: {key} of profile {profile} spans several lines; not copied to profile {}",
+                    names.target
                 )?;
                 continue;
             }

@@ -1,0 +1,157 @@
+//! A profile's chain of roles, as the AWS CLI follows it: a profile with
+//! `role_arn` is assumed with the credentials of its `source_profile`, which
+//! may be a role profile itself, down to a profile with long-term keys.
+
+use crate::error::Error;
+use crate::profiles::{AwsFiles, config_profile_section};
+
+/// One role profile's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSpec {
+    pub profile: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+    /// As written (`duration_seconds = 3600`); checked by the plan.
+    pub duration_seconds: Option<String>,
+}
+
+/// The roles from the profile logged in to (first) down to the profile
+/// whose long-term keys start it all (`base`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    pub roles: Vec<RoleSpec>,
+    pub base: String,
+}
+
+/// Follows `source_profile` from `profile`; a loop, a missing profile or a
+/// role without a source is an error naming the chain.
+pub fn resolve(files: &AwsFiles, profile: &str) -> Result<Chain, Error> {
+    let mut roles: Vec<RoleSpec> = Vec::new();
+    let mut current = profile.to_owned();
+    loop {
+        let get = |key| files.config_value(&current, key).map(str::to_owned);
+        let Some(role_arn) = get("role_arn") else {
+            return Ok(Chain {
+                roles,
+                base: current,
+            });
+        };
+        let path = |next: &str| {
+            let mut names: Vec<&str> = roles.iter().map(|r| r.profile.as_str()).collect();
+            names.push(&current);
+            names.push(next);
+            names.join(" -> ")
+        };
+        if get("credential_source").is_some() {
+            return Err(Error::failure(format!(
+                "profile {current} takes its credentials from credential_source, which awsmfa does not read"
+            ))
+            .hint("name the profile with the long-term keys in source_profile instead"));
+        }
+        let Some(source) = get("source_profile") else {
+            return Err(
+                Error::failure(format!("role profile {current} has no source_profile"))
+                    .hint("add source_profile = PROFILE (the one with the long-term keys) to it"),
+            );
+        };
+        let spec = RoleSpec {
+            profile: current.clone(),
+            role_arn,
+            external_id: get("external_id"),
+            session_name: get("role_session_name"),
+            duration_seconds: get("duration_seconds"),
+        };
+        // A role profile that names itself holds its own keys (the AWS CLI allows it).
+        if source == current {
+            roles.push(spec);
+            return Ok(Chain {
+                roles,
+                base: source,
+            });
+        }
+        if source == profile || roles.iter().any(|r| r.profile == source) {
+            return Err(Error::failure(format!(
+                "the source_profile chain is a loop: {}",
+                path(&source)
+            )));
+        }
+        let exists = files.credentials.ini.section(&source).is_some()
+            || config_profile_section(&files.config.ini, &source).is_some();
+        if !exists {
+            return Err(Error::failure(format!(
+                "profile {source} does not exist: {}",
+                path(&source)
+            ))
+            .hint("check source_profile in the config file"));
+        }
+        roles.push(spec);
+        current = source;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::{AwsFile, IniFile};
+
+    fn files(config: &str, credentials: &str) -> AwsFiles {
+        let file = |text: &str| AwsFile {
+            path: "f".into(),
+            ini: IniFile::parse(text.as_bytes()).unwrap(),
+        };
+        AwsFiles {
+            credentials: file(credentials),
+            config: file(config),
+        }
+    }
+
+    const KEYS: &str = "[default]\naws_access_key_id = A\naws_secret_access_key = S\n";
+
+    #[test]
+    fn plain_profiles_have_no_roles() {
+        let chain = resolve(&files("", KEYS), "default").unwrap();
+        assert_eq!(chain.base, "default");
+        assert!(chain.roles.is_empty());
+    }
+
+    #[test]
+    fn chains_are_followed_to_the_keys() {
+        let config = "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = ops\n\
+                      external_id = x\nrole_session_name = me\nduration_seconds = 900\n\
+                      [profile ops]\nrole_arn = arn:aws:iam::1:role/ops\nsource_profile = default\n";
+        let chain = resolve(&files(config, KEYS), "admin").unwrap();
+        assert_eq!(chain.base, "default");
+        let names: Vec<_> = chain.roles.iter().map(|r| r.profile.as_str()).collect();
+        assert_eq!(names, ["admin", "ops"]);
+        assert_eq!(chain.roles[0].external_id.as_deref(), Some("x"));
+        assert_eq!(chain.roles[0].session_name.as_deref(), Some("me"));
+        assert_eq!(chain.roles[0].duration_seconds.as_deref(), Some("900"));
+        assert_eq!(chain.roles[1].external_id, None);
+    }
+
+    #[test]
+    fn loops_missing_profiles_and_credential_source_are_refused() {
+        let config = "[profile admin]\nrole_arn = r\nsource_profile = ops\n\
+                      [profile ops]\nrole_arn = r\nsource_profile = admin\n";
+        let err = resolve(&files(config, KEYS), "admin").unwrap_err();
+        assert!(err.to_string().contains("admin -> ops -> admin"), "{err}");
+        let config = "[profile admin]\nrole_arn = r\nsource_profile = nobody\n";
+        let err = resolve(&files(config, KEYS), "admin").unwrap_err();
+        assert!(err.to_string().contains("admin -> nobody"), "{err}");
+        let config = "[profile admin]\nrole_arn = r\ncredential_source = Environment\n";
+        let err = resolve(&files(config, KEYS), "admin").unwrap_err();
+        assert!(err.to_string().contains("credential_source"), "{err}");
+        let config = "[profile admin]\nrole_arn = r\n";
+        assert!(resolve(&files(config, KEYS), "admin").is_err());
+    }
+
+    #[test]
+    fn a_role_profile_may_hold_its_own_keys() {
+        let config = "[profile me]\nrole_arn = r\nsource_profile = me\n";
+        let creds = "[me]\naws_access_key_id = A\naws_secret_access_key = S\n";
+        let chain = resolve(&files(config, creds), "me").unwrap();
+        assert_eq!(chain.base, "me");
+        assert_eq!(chain.roles.len(), 1);
+    }
+}

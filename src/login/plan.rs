@@ -1,0 +1,357 @@
+//! A login, resolved once: flags, environment and files become plain data
+//! (who signs, which device, where the code comes from, which endpoint, the
+//! chain of roles, what will be written), and every mistake is found here,
+//! before a code is asked for or a request is made.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::ProfileArgs;
+use crate::env::Env;
+use crate::error::Error;
+use crate::input::{DEFAULT_DURATION, parse_code, parse_duration, parse_role_duration};
+use crate::names::{ProfileNames, default_target};
+use crate::net::{self, Network};
+use crate::profiles::{AwsFiles, AwsPaths};
+use crate::secret::Secret;
+use crate::session::LongTermKeys;
+use crate::sts::Endpoint;
+
+use super::chain::{self, RoleSpec};
+use super::code::CodeCommand;
+use super::save::SavePlan;
+
+/// What the user asked for: the login flags of `login`, `exec --login` and
+/// `credential-process --login`.
+#[derive(Clone, Default)]
+pub struct LoginOptions {
+    pub profiles: ProfileArgs,
+    pub code: Option<String>,
+    pub code_command: Option<String>,
+    pub device: Option<String>,
+    pub duration: Option<String>,
+    pub force: bool,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub verbose: bool,
+}
+
+/// GetSessionToken: the source's long-term keys and a code for a session.
+#[derive(Debug)]
+pub struct SessionStep {
+    /// The profile with the long-term keys.
+    pub source: String,
+    pub keys: LongTermKeys,
+    /// Where the MFA session is saved (and, for a role, reused from).
+    pub target: String,
+    pub device: String,
+    pub duration: u32,
+    pub endpoint: Endpoint,
+    pub save: SavePlan,
+}
+
+/// AssumeRole, signed with the previous step's credentials.
+#[derive(Debug)]
+pub struct RoleStep {
+    /// The role profile.
+    pub profile: String,
+    pub role_arn: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub duration: u32,
+    pub endpoint: Endpoint,
+}
+
+/// The roles of a role login, innermost first, and where the last one's
+/// credentials are saved.
+#[derive(Debug)]
+pub struct Roles {
+    pub steps: Vec<RoleStep>,
+    pub target: String,
+    pub save: SavePlan,
+}
+
+/// A whole login: an MFA session, then the roles (none for a plain login).
+#[derive(Debug)]
+pub struct Plan {
+    pub paths: AwsPaths,
+    pub session: SessionStep,
+    pub roles: Option<Roles>,
+    pub code: Option<Secret>,
+    pub code_command: Option<CodeCommand>,
+    pub force: bool,
+    pub verbose: bool,
+}
+
+impl Plan {
+    /// The profile that receives the login's final credentials.
+    pub fn target(&self) -> &str {
+        match &self.roles {
+            Some(roles) => &roles.target,
+            None => &self.session.target,
+        }
+    }
+}
+
+/// Resolves and checks a login; notes (values not copied) go to `stderr`.
+pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) -> Result<Plan> {
+    // Input that needs no file first.
+    let code = options.code.as_deref().map(parse_code).transpose()?;
+    let endpoint_url =
+        net::endpoint_url(options.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
+    let paths = AwsPaths::resolve(env)?;
+    let files = AwsFiles::load(&paths)?;
+    if let Some(warning) = crate::profiles::store::shared_warning(&paths.credentials) {
+        writeln!(stderr, "{warning}")?;
+        writeln!(
+            stderr,
+            "  (awsmfa writes it as 0600 whenever it saves a session)"
+        )?;
+    }
+    let names = options.profiles.names_in(env, &files)?;
+    let chain = chain::resolve(&files, &names.source)?;
+    let session_source = chain.base.clone();
+    let session_target = match chain.roles.is_empty() {
+        true => names.target.clone(),
+        false => default_target(&session_source),
+    };
+    refuse_same(&session_source, &session_target)?;
+    if let Some(role) = chain.roles.first() {
+        refuse_same(&role.profile, &names.target)?;
+        refuse_same(&session_source, &names.target)?;
+        refuse_same(&session_target, &names.target)?;
+    }
+
+    let session_duration = session_duration(options, env, chain.roles.is_empty())?;
+    let role_durations = role_durations(options, &chain.roles)?;
+    let keys = super::super::commands::long_term_keys(&files, &session_source)?;
+    // The profiles whose settings apply, the outermost (the one logged in to) first.
+    let mut settings: Vec<&str> = chain.roles.iter().map(|r| r.profile.as_str()).collect();
+    settings.push(&session_source);
+    // The Python aws-mfa's layout: [P-long-term] holds the keys, [profile P] the settings.
+    if let Some(original) = names.long_term_of.as_deref() {
+        settings.push(original);
+    }
+    let device = device(options, env, &files, &settings, &session_source)?;
+    let code_command = code_command(options, env, &files, &settings);
+    let region = crate::commands::region(
+        options.region.as_deref(),
+        env,
+        &files,
+        &settings,
+        crate::partition::default_region(&device),
+    )?;
+    let endpoint = Endpoint {
+        region: region.clone(),
+        url: match endpoint_url {
+            Some(url) => Some(url),
+            None => {
+                crate::partition::check_device_region(&device, &region)?;
+                Some(crate::partition::sts_url(
+                    &region,
+                    fips(env, &files, &settings),
+                )?)
+            }
+        },
+        network: Network::resolve(
+            env,
+            settings
+                .iter()
+                .find_map(|p| files.config_value(p, "ca_bundle")),
+        )?,
+    };
+
+    let session_names = ProfileNames {
+        source: session_source.clone(),
+        target: session_target.clone(),
+        long_term_of: None,
+    };
+    let session_save =
+        SavePlan::prepare(&paths, &files, &session_names, &[&session_source], stderr)?;
+    let roles = match chain.roles.is_empty() {
+        true => None,
+        false => {
+            let copy_from: Vec<&str> = [chain.roles[0].profile.as_str(), &session_source].into();
+            let role_names = ProfileNames {
+                source: chain.roles[0].profile.clone(),
+                target: names.target.clone(),
+                long_term_of: None,
+            };
+            let save = SavePlan::prepare(&paths, &files, &role_names, &copy_from, stderr)?;
+            let steps = chain
+                .roles
+                .iter()
+                .rev()
+                .zip(role_durations.iter().rev())
+                .map(|(role, &duration)| role_step(role, duration, &endpoint))
+                .collect();
+            Some(Roles {
+                steps,
+                target: names.target.clone(),
+                save,
+            })
+        }
+    };
+    Ok(Plan {
+        paths,
+        session: SessionStep {
+            source: session_source,
+            keys,
+            target: session_target,
+            device,
+            duration: session_duration,
+            endpoint,
+            save: session_save,
+        },
+        roles,
+        code,
+        code_command,
+        force: options.force,
+        verbose: options.verbose,
+    })
+}
+
+fn refuse_same(source: &str, target: &str) -> Result<(), Error> {
+    if source != target {
+        return Ok(());
+    }
+    Err(Error::failure(format!(
+        "the target profile cannot be the source profile ({source})"
+    ))
+    .hint("the session would overwrite the profile it comes from; pick another --target"))
+}
+
+fn role_step(role: &RoleSpec, duration: u32, endpoint: &Endpoint) -> RoleStep {
+    RoleStep {
+        profile: role.profile.clone(),
+        role_arn: role.role_arn.clone(),
+        session_name: role
+            .session_name
+            .clone()
+            .unwrap_or_else(|| format!("awsmfa-{}", crate::time::Timestamp::now().0)),
+        external_id: role.external_id.clone(),
+        duration,
+        endpoint: endpoint.clone(),
+    }
+}
+
+/// The MFA session's length: `--duration` (a plain login only),
+/// `$AWSMFA_DURATION`, `$MFA_STS_DURATION`, 12 hours.
+fn session_duration(options: &LoginOptions, env: &dyn Env, plain: bool) -> Result<u32, Error> {
+    let flag = options.duration.as_deref().filter(|_| plain);
+    if let Some(d) = flag {
+        return parse_duration(d, "--duration");
+    }
+    for var in ["AWSMFA_DURATION", "MFA_STS_DURATION"] {
+        if let Some(d) = env.var(var) {
+            return parse_duration(&d, var);
+        }
+    }
+    Ok(DEFAULT_DURATION)
+}
+
+/// Each role's session length, outermost first: `--duration` or
+/// `duration_seconds` of the profile logged in to, each intermediate role's
+/// own `duration_seconds`, else an hour. A role assumed with another role's
+/// credentials (a chain) gets an hour at most, as AWS allows.
+fn role_durations(options: &LoginOptions, roles: &[RoleSpec]) -> Result<Vec<u32>, Error> {
+    let last = roles.len().saturating_sub(1);
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let (text, from) = match (&options.duration, &role.duration_seconds) {
+                (Some(d), _) if i == 0 => (d.clone(), "--duration".to_owned()),
+                (_, Some(d)) => (
+                    d.clone(),
+                    format!("duration_seconds of profile {}", role.profile),
+                ),
+                _ => return Ok(3600),
+            };
+            // The innermost role is signed with the MFA session; every other is chained.
+            parse_role_duration(&text, &from, i != last)
+        })
+        .collect()
+}
+
+/// `--device`, `$AWSMFA_DEVICE`, `$MFA_DEVICE`, `mfa_serial` of each
+/// profile of the chain (config), then the source's credentials section
+/// (`mfa_serial`, then the Python aws-mfa's `aws_mfa_device`).
+fn device(
+    options: &LoginOptions,
+    env: &dyn Env,
+    files: &AwsFiles,
+    settings: &[&str],
+    source: &str,
+) -> Result<String> {
+    let creds = |key| {
+        files
+            .credentials
+            .ini
+            .section(source)
+            .and_then(|_| files.credentials.ini.get(source, key))
+            .map(str::to_owned)
+    };
+    let device = options
+        .device
+        .clone()
+        .or_else(|| env.var("AWSMFA_DEVICE"))
+        .or_else(|| env.var("MFA_DEVICE"))
+        .or_else(|| {
+            settings
+                .iter()
+                .find_map(|p| files.config_value(p, "mfa_serial"))
+                .map(str::to_owned)
+        })
+        .or_else(|| creds("mfa_serial"))
+        .or_else(|| creds("aws_mfa_device"));
+    let profile = settings[0];
+    match device {
+        Some(d) if !d.trim().is_empty() && !d.contains(char::is_whitespace) => Ok(d),
+        Some(_) => Err(Error::usage("the MFA device must be an ARN or serial number without spaces").into()),
+        None => Err(Error::failure(format!("no MFA device configured for profile {profile}"))
+            .hint(format!(
+                "aws configure set mfa_serial arn:aws:iam::ACCOUNT_ID:mfa/DEVICE --profile {profile}   (or pass --device)"
+            ))
+            .into()),
+    }
+}
+
+/// `--code-command`, `$AWSMFA_CODE_COMMAND`, `mfa_process` of each profile of the chain.
+fn code_command(
+    options: &LoginOptions,
+    env: &dyn Env,
+    files: &AwsFiles,
+    settings: &[&str],
+) -> Option<CodeCommand> {
+    let command = |command: String, from: String| CodeCommand { command, from };
+    options
+        .code_command
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| command(c, "--code-command".to_owned()))
+        .or_else(|| {
+            env.var("AWSMFA_CODE_COMMAND")
+                .map(|c| command(c, "AWSMFA_CODE_COMMAND".to_owned()))
+        })
+        .or_else(|| {
+            settings.iter().find_map(|p| {
+                files
+                    .config_value(p, "mfa_process")
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| command(c.to_owned(), format!("mfa_process of profile {p}")))
+            })
+        })
+}
+
+/// `$AWS_USE_FIPS_ENDPOINT`, else `use_fips_endpoint` of the chain's profiles.
+fn fips(env: &dyn Env, files: &AwsFiles, settings: &[&str]) -> bool {
+    let setting = env.var("AWS_USE_FIPS_ENDPOINT").or_else(|| {
+        settings
+            .iter()
+            .find_map(|p| files.config_value(p, "use_fips_endpoint"))
+            .map(str::to_owned)
+    });
+    setting.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
