@@ -7,11 +7,11 @@
 AWSMFA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AWSMFA_VENV="$AWSMFA_ROOT/.venv"
 # Pinned so every machine tests against the same peers.
-AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11")
+AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11" "aws-mfa==0.0.12")
 
 ensure_python_peers() {
     local stamp="$AWSMFA_VENV/.awsmfa-peers"
-    if [[ -x "$AWSMFA_VENV/bin/moto_server" && -x "$AWSMFA_VENV/bin/aws" ]] &&
+    if [[ -x "$AWSMFA_VENV/bin/moto_server" && -x "$AWSMFA_VENV/bin/aws" && -x "$AWSMFA_VENV/bin/aws-mfa" ]] &&
         [[ "$(cat "$stamp" 2>/dev/null)" == "${AWSMFA_PY_PEERS[*]}" ]]; then
         return
     fi

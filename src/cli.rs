@@ -97,12 +97,12 @@ impl ProfileArgs {
     pub fn names_in(
         &self,
         env: &dyn crate::env::Env,
-        files: &crate::profiles::AwsFiles,
+        credentials: &crate::profiles::IniFile,
     ) -> Result<crate::names::ProfileNames, crate::error::Error> {
         let target_named = self.target.is_some() || env.var("AWSMFA_TARGET").is_some();
         Ok(self
             .names(env)?
-            .follow_long_term_layout(&files.credentials.ini, target_named))
+            .follow_long_term_layout(credentials, target_named))
     }
 }
 

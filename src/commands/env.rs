@@ -23,8 +23,8 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
         out.write_all(shell.unset(&VARIABLES).as_bytes())?;
         return Ok(ExitCode::Success);
     }
-    let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
+    let names = args.profiles.names_in(env, &files.credentials.ini)?;
     let session = super::valid_session(files, &names, Timestamp::now())?;
     let expiration = session.expiration.at().map(|e| e.to_string());
     let mut vars = vec![

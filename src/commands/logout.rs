@@ -10,15 +10,18 @@ use crate::profiles::{AwsFile, AwsPaths, FileLock, edit};
 use crate::session::{SECURITY_TOKEN, SESSION_TOKEN};
 
 pub fn run(args: &LogoutArgs, env: &dyn Env) -> Result<ExitCode> {
-    let names = args.profiles.names(env)?;
+    // Names are checked before any file is read; the Python aws-mfa's
+    // layout is followed once the credentials file is read.
+    args.profiles.names(env)?;
     let paths = AwsPaths::resolve(env)?;
     crate::profiles::warn_if_shared(&paths.credentials);
     // Check both files first: a malformed config is reported here too.
     AwsFile::load(&paths.config)?;
-    let target = &names.target;
     let _lock = FileLock::acquire(&paths.credentials)?;
     let credentials = AwsFile::load(&paths.credentials)?;
     let ini = &credentials.ini;
+    let names = args.profiles.names_in(env, ini)?;
+    let target = &names.target;
     let Some(section) = ini.section(target) else {
         eprintln!(
             "awsmfa: no profile {target} in {}; nothing to remove",

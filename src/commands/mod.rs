@@ -121,7 +121,7 @@ pub fn session_or_login(
         .into());
     }
     let files = load_files(env)?;
-    let names = profiles.names_in(env, files)?;
+    let names = profiles.names_in(env, &files.credentials.ini)?;
     match valid_session(files, &names, Timestamp::now()) {
         Ok(session) => Ok(session),
         Err(_) if login => {

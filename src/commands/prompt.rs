@@ -21,8 +21,8 @@ pub fn segment(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) ->
 
 /// Prints the segment; never fails a prompt: errors print nothing.
 pub fn run(args: &PromptArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
-    let names = args.profiles.names(env)?;
     let files = super::load_files_quietly(env)?;
+    let names = args.profiles.names_in(env, &files.credentials.ini)?;
     let text = segment(&files.credentials.ini, &names.target, Timestamp::now());
     if !text.is_empty() {
         writeln!(out, "{text}")?;

@@ -238,7 +238,7 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
             ExitCode::NoSession
         });
     }
-    let names = args.profiles.names(env)?;
+    let names = args.profiles.names_in(env, &files.credentials.ini)?;
     let report = Report::of(&files.credentials.ini, &names.target, now);
     let mut line = if args.json {
         if let Some(note) = report.note() {

@@ -61,7 +61,7 @@ pub fn obtain(
         reader.read_line(&mut line)?;
         if line.trim().is_empty() {
             return Err(Error::usage("no MFA code given")
-                .hint("pass --code 123456, or pipe it in: echo 123456 | awsmfa login")
+                .hint("pass --code 123456, pipe it in (echo 123456 | awsmfa login), or give a code command (--code-command, mfa_process)")
                 .into());
         }
         return Ok(parse_code(&line)?);

@@ -109,7 +109,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
             "  (awsmfa writes it as 0600 whenever it saves a session)"
         )?;
     }
-    let names = options.profiles.names_in(env, &files)?;
+    let names = options.profiles.names_in(env, &files.credentials.ini)?;
     let chain = chain::resolve(&files, &names.source)?;
     let session_source = chain.base.clone();
     let session_target = match chain.roles.is_empty() {

@@ -15,7 +15,7 @@ use crate::profiles::{
     config_section_name, edit,
 };
 use crate::secret::Secret;
-use crate::session::{ProfileCredentials, SECURITY_TOKEN, Session};
+use crate::session::{EXPIRATION, ProfileCredentials, SECURITY_TOKEN, Session};
 use crate::time::Timestamp;
 
 /// The config keys a new `[profile T]` takes from the source's config profile.
@@ -117,6 +117,19 @@ impl SavePlan {
             return Err(refuse_long_term(target));
         }
         let mut pairs = session.to_pairs();
+        // The Python aws-mfa reads only its own `2026-11-23 19:20:32` (UTC):
+        // a section it wrote keeps that form, so that both tools go on working.
+        let naive = credentials
+            .ini
+            .get(target, EXPIRATION)
+            .is_some_and(is_naive_utc);
+        if naive {
+            for (key, value) in &mut pairs {
+                if *key == EXPIRATION {
+                    *value = value.replacen('T', " ", 1).trim_end_matches('Z').to_owned();
+                }
+            }
+        }
         // Tools such as the Python aws-mfa write the token twice; botocore
         // reads aws_security_token first, so both must hold the new one.
         let has_security_token = credentials
@@ -166,6 +179,17 @@ impl SavePlan {
             .map(Some)
             .map_err(|e| edit_error(config, e))
     }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` without a zone, as the Python aws-mfa writes it.
+fn is_naive_utc(value: &str) -> bool {
+    let b = value.trim().as_bytes();
+    b.len() == 19
+        && b[10] == b' '
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| matches!(i, 4 | 7 | 10 | 13 | 16) || c.is_ascii_digit())
+        && Timestamp::parse(value).is_some()
 }
 
 /// A session shaped like STS's, for proving the edits before the request.
