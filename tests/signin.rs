@@ -440,11 +440,11 @@ impl RecordingProxy {
             for stream in listener.incoming().flatten() {
                 let mut reader = BufReader::new(&stream);
                 let mut line = String::new();
-                if reader.read_line(&mut line).is_ok() {
-                    if let Some(host) = line.strip_prefix("CONNECT ") {
-                        let host = host.split_whitespace().next().unwrap_or_default();
-                        seen.lock().unwrap().push(host.to_owned());
-                    }
+                if reader.read_line(&mut line).is_ok()
+                    && let Some(host) = line.strip_prefix("CONNECT ")
+                {
+                    let host = host.split_whitespace().next().unwrap_or_default();
+                    seen.lock().unwrap().push(host.to_owned());
                 }
                 let _ = (&stream).write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
             }
