@@ -115,8 +115,8 @@ EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     -n "awsmfa login (still valid)" "$bin login --code 123456" \
     -n "aws-mfa (still valid)" "HOME=$mfa_home; export HOME; $aws_mfa --log-level ERROR"
 
-echo "== scaling: env with 10, 1,000 and 10,000 profiles" >&2
-for n in 10 1000 10000; do
+echo "== scaling: env with 10, 1,000, 10,000 and 100,000 profiles" >&2
+for n in 10 1000 10000 100000; do
     bench_home="$work/home-$n"
     make_home "$bench_home" "$n"
     bench "scale-$n" -N --warmup 10 --runs 100 -n "awsmfa env, $n profiles" "$bin env"

@@ -45,11 +45,21 @@ pub fn parse_role_duration(text: &str, source: &str, chained: bool) -> Result<u3
     Ok(total as u32)
 }
 
-/// Parses a span of time: `3600`, `90s`, `15m`, `12h`, `1d` or a sum like `1h30m`, in seconds.
+/// The longest span awsmfa counts: its clock is whole seconds in an `i64`.
+pub const MAX_SPAN: u64 = i64::MAX as u64;
+
+/// Parses a span of time: `3600`, `90s`, `15m`, `12h`, `1d` or a sum like
+/// `1h30m`, in seconds, at most [`MAX_SPAN`].
 pub fn parse_span(text: &str, source: &str) -> Result<u64, Error> {
     let bad = || {
         Error::usage(format!("{source}: '{text}' is not a duration"))
             .hint("use seconds (3600) or a number with a unit: 900s, 15m, 12h, 1d, 1h30m")
+    };
+    let too_long = || {
+        Error::usage(format!(
+            "{source}: '{text}' is longer than awsmfa can count"
+        ))
+        .hint(format!("use at most {MAX_SPAN} seconds"))
     };
     let s = text.trim();
     if s.is_empty() {
@@ -64,7 +74,8 @@ pub fn parse_span(text: &str, source: &str) -> Result<u64, Error> {
         if digits == 0 {
             return Err(bad());
         }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        // All digits: the only way this fails is a number beyond u64.
+        let n: u64 = rest[..digits].parse().map_err(|_| too_long())?;
         rest = &rest[digits..];
         let unit = match rest.chars().next() {
             None if total == 0 => 1,
@@ -83,7 +94,8 @@ pub fn parse_span(text: &str, source: &str) -> Result<u64, Error> {
         total = n
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
+            .filter(|&t| t <= MAX_SPAN)
+            .ok_or_else(too_long)?;
     }
     Ok(total)
 }
@@ -152,6 +164,28 @@ mod tests {
         assert_eq!(parse_span("30m", "--within").unwrap(), 1800);
         assert_eq!(parse_span("0", "--within").unwrap(), 0);
         assert!(parse_span("soon", "--within").is_err());
+    }
+
+    #[test]
+    fn spans_beyond_the_clock_are_usage_errors() {
+        assert_eq!(
+            parse_span("9223372036854775807", "--within").unwrap(),
+            i64::MAX as u64
+        );
+        assert_eq!(
+            parse_span("106751991167300d", "--within").unwrap(),
+            106_751_991_167_300 * 86_400
+        );
+        for huge in [
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "106751991167301d",
+            "9223372036854775807s1s",
+        ] {
+            let err = parse_span(huge, "--within").unwrap_err();
+            assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{huge}");
+        }
     }
 
     #[test]

@@ -306,6 +306,40 @@ fn an_empty_file_variable_names_no_file() {
     assert_eq!(empty_credentials.credentials(), before);
 }
 
+#[test]
+fn a_file_of_30000_profiles_is_read_and_edited_in_linear_time() {
+    let sts = MockSts::issuing_sessions();
+    let env = TestEnv::new();
+    let mut text = default_credentials();
+    for i in 0..30_000 {
+        text.push_str(&format!(
+            "\n[s{i}]\naws_access_key_id = ASIA{i:016}\naws_secret_access_key = s{i}\n\
+             aws_session_token = t{i}\nexpiration = 2999-01-01T00:00:00Z\n"
+        ));
+    }
+    env.write_credentials(&text);
+    // Generous bounds for a debug build on a busy machine: each command
+    // reads the file (and checks its rewrite) in linear time. Quadratic,
+    // `status --all` looked every profile up in a full scan and took minutes.
+    let timed = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let out = env.awsmfa(args).output().unwrap();
+        let took = started.elapsed();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(
+            took < std::time::Duration::from_secs(10),
+            "{args:?} took {took:?}"
+        );
+        out
+    };
+    timed(&["login", "--code", "123456", "--endpoint-url", &sts.url()]);
+    let all = timed(&["status", "--all"]);
+    assert_eq!(all.stdout.iter().filter(|&&b| b == b'\n').count(), 30_002);
+    timed(&["logout", "--target", "s15000"]);
+    let after = env.credentials();
+    assert!(after.contains("[mfa]") && !after.contains("[s15000]") && after.contains("[s29999]"));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlinked_credentials_file_stays_a_symlink() {

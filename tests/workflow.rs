@@ -276,6 +276,30 @@ fn status_within_exits_3_when_the_session_ends_soon() {
 }
 
 #[test]
+fn status_within_a_huge_span_compares_or_is_a_usage_error() {
+    let env = valid();
+    // The longest span awsmfa counts: longer than any session.
+    env.awsmfa(&["status", "--within", "9223372036854775807"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("expires within"));
+    env.awsmfa(&["status", "--all", "--within", "106751991167300d"])
+        .assert()
+        .code(3);
+    for overflowing in [
+        "9223372036854775808",
+        "18446744073709551616",
+        "106751991167301d",
+    ] {
+        env.awsmfa(&["status", "--within", overflowing])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("longer than awsmfa can count"));
+    }
+}
+
+#[test]
 fn status_all_lists_every_session() {
     let env = valid();
     let mut creds = env.credentials();

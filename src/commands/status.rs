@@ -70,7 +70,7 @@ impl Report {
                     remaining: Some(r), ..
                 },
                 Some(w),
-            ) => *r > w as i64,
+            ) => i128::from(*r) > i128::from(w),
             (State::Valid { .. }, _) => true,
             _ => false,
         }
@@ -252,7 +252,7 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
     if report.is_valid() && !fresh && !args.json {
         line.push_str(&format!(
             "; expires within {}",
-            human_span(within.unwrap_or(0) as i64)
+            human_span(within.map_or(0, |w| i64::try_from(w).unwrap_or(i64::MAX)))
         ));
     }
     writeln!(out, "{line}")?;
@@ -307,6 +307,8 @@ mod tests {
         assert!(r.is_fresh(None));
         assert!(r.is_fresh(Some(599)));
         assert!(!r.is_fresh(Some(600)));
+        assert!(!r.is_fresh(Some(i64::MAX as u64)));
+        assert!(!r.is_fresh(Some(u64::MAX)));
         assert!(!report("nope", EXP).is_fresh(None));
     }
 

@@ -183,6 +183,7 @@ pub struct IniFile {
     /// needs the table.
     lines: std::cell::OnceCell<Vec<Line>>,
     sections: Vec<Section>,
+    index: SectionIndex,
 }
 
 // The text holds secrets: show only the structure.
@@ -223,12 +224,13 @@ impl IniFile {
                 reason: ParseErrorKind::TooLarge,
             });
         }
-        let sections = read_sections(&text, LineIter::new(&text))?;
+        let (sections, index) = read_sections(&text, LineIter::new(&text))?;
         check_nested(&text, &sections)?;
         Ok(IniFile {
             text,
             lines: std::cell::OnceCell::new(),
             sections,
+            index,
         })
     }
 
@@ -268,9 +270,11 @@ impl IniFile {
         &self.sections
     }
 
-    /// The section named exactly `name`.
+    /// The section named exactly `name`, in constant time.
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+        self.index
+            .find(&self.sections, name)
+            .map(|i| &self.sections[i])
     }
 
     /// The value botocore sees for `key` in section `name`, `[DEFAULT]` included.
@@ -421,6 +425,55 @@ impl Hasher for Fnv {
     }
 }
 
+fn fnv(s: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    hasher.write(s.as_bytes());
+    hasher.finish()
+}
+
+/// Sections by name, so that finding one takes constant time however many
+/// profiles a file holds. It keys on the hash of the name (the names live in
+/// the sections, and copying 10,000 of them would slow every command down)
+/// and chains the sections whose names share a hash.
+#[derive(Clone, Default)]
+struct SectionIndex {
+    /// Name hash -> the last section added with that hash.
+    last: HashMap<u64, u32, BuildHasherDefault<Fnv>>,
+    /// For each section, the one added before it with the same name hash.
+    previous: Vec<u32>,
+}
+
+const NO_SECTION: u32 = u32::MAX;
+
+impl SectionIndex {
+    fn find(&self, sections: &[Section], name: &str) -> Option<usize> {
+        self.find_hashed(sections, name, fnv(name))
+    }
+
+    fn find_hashed(&self, sections: &[Section], name: &str, hash: u64) -> Option<usize> {
+        let mut i = *self.last.get(&hash)?;
+        while i != NO_SECTION {
+            if sections[i as usize].name == name {
+                return Some(i as usize);
+            }
+            i = self.previous[i as usize];
+        }
+        None
+    }
+
+    /// Adds section `i`, which must be the next one (`i == sections added so far`).
+    fn push(&mut self, name: &str, i: usize) {
+        self.push_hashed(fnv(name), i);
+    }
+
+    fn push_hashed(&mut self, hash: u64, i: usize) {
+        debug_assert_eq!(i, self.previous.len());
+        // Section numbers fit in u32: the file is under 4 GiB and a header takes 3 bytes.
+        let before = self.last.insert(hash, i as u32);
+        self.previous.push(before.unwrap_or(NO_SECTION));
+    }
+}
+
 /// botocore reads a value that starts with a line break as `name = value`
 /// lines (Python's `splitlines`, `strip`, `split('=')`) for every section,
 /// `[DEFAULT]`'s keys included, and rejects the file when one has no `=`.
@@ -465,13 +518,47 @@ fn check_nested(text: &str, sections: &[Section]) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// The keys of the section being read, for the duplicate check. A section
+/// has a handful of keys, and scanning them is fastest; past
+/// `SeenKeys::SCAN` keys their hashes are kept too, so that a section of
+/// 100,000 keys is not quadratic.
+#[derive(Default)]
+struct SeenKeys {
+    hashes: std::collections::HashSet<u64, BuildHasherDefault<Fnv>>,
+}
+
+impl SeenKeys {
+    const SCAN: usize = 16;
+
+    /// Whether `key` is already one of `entries`' keys.
+    fn contains(&mut self, text: &str, entries: &[Entry], key: &str) -> bool {
+        let has = |key: &str| entries.iter().any(|e| e.key.resolve(text) == key);
+        if entries.len() < Self::SCAN {
+            return has(key);
+        }
+        if self.hashes.is_empty() {
+            // Also after `[DEFAULT]` is reopened with its earlier keys.
+            self.hashes = entries.iter().map(|e| fnv(e.key.resolve(text))).collect();
+        }
+        // A shared hash is a duplicate only when the key itself matches.
+        self.hashes.contains(&fnv(key)) && has(key)
+    }
+
+    /// Notes a key added to the section.
+    fn add(&mut self, key: &str) {
+        if !self.hashes.is_empty() {
+            self.hashes.insert(fnv(key));
+        }
+    }
+}
+
 fn read_sections(
     text: &str,
     lines: impl Iterator<Item = Line>,
-) -> Result<Vec<Section>, ParseError> {
+) -> Result<(Vec<Section>, SectionIndex), ParseError> {
     let mut sections: Vec<Section> = Vec::new();
-    // Section name -> index, so that a file of many profiles reads in linear time.
-    let mut index: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    // Finds duplicate sections in constant time, and is kept for lookups.
+    let mut index = SectionIndex::default();
     let mut current: Option<usize> = None;
     // The current section's entries, moved into it (at their exact size) when
     // the next header or the end comes: small sections stay small.
@@ -483,6 +570,7 @@ fn read_sections(
             sections[s].entries = exact;
         }
     };
+    let mut seen_keys = SeenKeys::default();
     // Whether a deeper-indented line would continue the last key's value, and
     // how many blank lines it would carry into the value before it.
     let mut open_entry = false;
@@ -523,8 +611,9 @@ fn read_sections(
         if let Some(name) = header_name(value) {
             open_entry = false;
             flush(&mut sections, current, &mut entries);
-            match index.get(name) {
-                Some(&existing) if name == DEFAULT_SECTION => {
+            seen_keys = SeenKeys::default();
+            match index.find(&sections, name) {
+                Some(existing) if name == DEFAULT_SECTION => {
                     entries = std::mem::take(&mut sections[existing].entries);
                     current = Some(existing);
                 }
@@ -535,7 +624,7 @@ fn read_sections(
                         header_line: i,
                         entries: Vec::new(),
                     });
-                    index.insert(name, sections.len() - 1);
+                    index.push(name, sections.len() - 1);
                     current = Some(sections.len() - 1);
                 }
             }
@@ -556,7 +645,7 @@ fn read_sections(
         if key_text.is_empty() {
             return Err(err(ParseErrorKind::EmptyKey));
         }
-        if entries.iter().any(|e| e.key.resolve(text) == key_text) {
+        if seen_keys.contains(text, &entries, key_text) {
             return Err(err(ParseErrorKind::DuplicateKey {
                 section: sections[s].name.clone(),
                 key: key_text.to_owned(),
@@ -567,6 +656,7 @@ fn read_sections(
         let lead = content.len() - content.trim_start_matches(is_py_space).len();
         let value_offset =
             lead + delim + 1 + (after.len() - after.trim_start_matches(is_py_space).len());
+        seen_keys.add(key_text);
         entries.push(Entry {
             key,
             value: Text::span(text, py_strip(after)),
@@ -578,7 +668,7 @@ fn read_sections(
         blank_lines = 0;
     }
     flush(&mut sections, current, &mut entries);
-    Ok(sections)
+    Ok((sections, index))
 }
 
 #[cfg(test)]
@@ -731,6 +821,60 @@ mod tests {
                 "{first}"
             );
         }
+    }
+
+    #[test]
+    fn sections_are_found_by_name_among_many() {
+        let mut text = String::from("[DEFAULT]\nk = d\n");
+        for i in 0..2000 {
+            text.push_str(&format!("[p{i}]\nk = {i}\n"));
+        }
+        let f = parse(&text);
+        for i in [0, 1, 999, 1999] {
+            assert_eq!(f.get(&format!("p{i}"), "k"), Some(i.to_string().as_str()));
+            assert_eq!(f.section(&format!("p{i}")).unwrap().header_line, 2 + 2 * i);
+        }
+        assert!(f.section("p2000").is_none());
+        assert_eq!(f.get("p7", "missing"), None);
+        let dup = error(&format!("{text}[p1500]\n"));
+        assert_eq!(dup.reason, ParseErrorKind::DuplicateSection("p1500".into()));
+    }
+
+    #[test]
+    fn names_that_share_a_hash_are_told_apart() {
+        let named = |name: &str| Section {
+            name: name.into(),
+            header_line: 0,
+            entries: Vec::new(),
+        };
+        let sections = [named("a"), named("b"), named("c")];
+        let mut index = SectionIndex::default();
+        for i in 0..3 {
+            index.push_hashed(7, i);
+        }
+        for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
+            assert_eq!(index.find_hashed(&sections, name, 7), Some(i));
+        }
+        assert_eq!(index.find_hashed(&sections, "d", 7), None);
+        assert_eq!(index.find_hashed(&sections, "a", 8), None);
+    }
+
+    #[test]
+    fn a_section_of_many_keys_reads_in_linear_time() {
+        let mut text = String::from("[big]\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("key{i} = {i}\n"));
+        }
+        let started = std::time::Instant::now();
+        let f = parse(&text);
+        assert_eq!(f.get("big", "key99999"), Some("99999"));
+        let dup = error(&format!("{text}key77777 = again\n"));
+        assert!(matches!(dup.reason, ParseErrorKind::DuplicateKey { .. }));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
