@@ -50,7 +50,7 @@ out += ["[mfa]", "aws_access_key_id = ASIAFAKEBENCH0000000",
         "expiration = 2999-01-01T00:00:00Z", ""]
 open(path, "w").write("\n".join(out))
 PY
-    printf '[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/bench\n' >"$home/.aws/config"
+    printf '[default]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/bench\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/bench\nsource_profile = default\n' >"$home/.aws/config"
     chmod 600 "$home/.aws/credentials"
 }
 
@@ -114,6 +114,12 @@ EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     bench login-skip --warmup 3 --runs 30 \
     -n "awsmfa login (still valid)" "$bin login --code 123456" \
     -n "aws-mfa (still valid)" "HOME=$mfa_home; export HOME; $aws_mfa --log-level ERROR"
+
+echo "== role login against moto (the MFA session in [mfa] is reused: one AssumeRole)" >&2
+EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
+    bench role-login --warmup 3 --runs 30 \
+    -n "awsmfa login -p admin --force" "$bin login -p admin --force" \
+    -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa"
 
 echo "== scaling: env with 10, 1,000, 10,000 and 100,000 profiles" >&2
 for n in 10 1000 10000 100000; do
