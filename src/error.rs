@@ -56,10 +56,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The exit code an error ends the process with: its own, else a runtime failure.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    err.downcast_ref::<Error>()
+        .map_or(ExitCode::Failure, Error::code)
+}
+
 /// What the user reads for an error: the `awsmfa: error:` line and maybe a hint line.
 pub fn render(err: &anyhow::Error) -> (ExitCode, String) {
     let ours = err.downcast_ref::<Error>();
-    let code = ours.map_or(ExitCode::Failure, Error::code);
+    let code = exit_code(err);
     // `{:#}` joins the context chain on one line: "writing X: permission denied".
     let mut text = format!("awsmfa: error: {err:#}\n");
     if let Some(hint) = ours.and_then(|e| e.hint.as_deref()) {

@@ -13,6 +13,7 @@ use std::path::Path;
 use awsmfa::profiles::IniFile;
 use awsmfa::profiles::edit;
 use awsmfa::profiles::parse::DEFAULT_SECTION;
+use awsmfa::profiles::paths::{expand_user, expand_vars};
 use awsmfa::session::ProfileCredentials;
 use awsmfa::time::Timestamp;
 use common::*;
@@ -486,6 +487,92 @@ fn sessions_are_read_as_botocore_reads_them() {
         }
     }
     assert!(sessions > texts.len() / 4, "only {sessions} sessions");
+}
+
+/// The variables the path tests expand, as a test environment.
+struct PathEnv(Vec<(&'static str, &'static str)>);
+
+impl awsmfa::env::Env for PathEnv {
+    fn raw_var(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+/// A value for `AWS_CONFIG_FILE`: pieces that Python's expandvars and
+/// expanduser treat specially, in any order.
+fn file_variable() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "$A",
+        "${A}",
+        "$EMPTY",
+        "${EMPTY}",
+        "$NOPE",
+        "${NOPE}",
+        "$",
+        "${",
+        "}",
+        "{",
+        "${}",
+        "$$",
+        "~",
+        "~/",
+        "~root",
+        "~no-such-user",
+        "/",
+        "x",
+        "$1",
+        "$A_b",
+        "${B C}",
+        "é",
+        "$é",
+        ".",
+        " ",
+        "$TILDE",
+        "$HOME",
+    ]);
+    prop::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+}
+
+/// `AWS_SHARED_CREDENTIALS_FILE` and `AWS_CONFIG_FILE` name the file botocore
+/// names: `os.path.expanduser(os.path.expandvars(value))`.
+#[test]
+fn file_variables_expand_as_python_expands_them() {
+    let Some(python) = peer("python3") else {
+        return;
+    };
+    let vars = vec![
+        ("HOME", "/home/tester/"),
+        ("A", "/a"),
+        ("EMPTY", ""),
+        ("B C", "bc"),
+        ("TILDE", "~/t"),
+    ];
+    let values = sample(file_variable(), cases(), 5);
+    let mut env = TestEnv::new();
+    for (k, v) in &vars {
+        env = env.var(k, v);
+    }
+    let script = "import json, os.path, sys\n\
+        print(json.dumps([os.path.expanduser(os.path.expandvars(v)) for v in json.load(sys.stdin)]))";
+    let out = env
+        .program(&python, &["-c", script])
+        .write_stdin(serde_json::to_string(&values).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let python_paths: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let ours = PathEnv(vars);
+    for (value, theirs) in values.iter().zip(python_paths) {
+        let expanded = expand_user(&expand_vars(value, &ours), &ours);
+        assert_eq!(expanded, theirs, "{value:?}");
+    }
 }
 
 /// The lines of `text`, line endings dropped, as botocore would split them.

@@ -258,6 +258,38 @@ fn prompt_segment() {
         .stdout("");
 }
 
+/// A prompt runs before every command line: an error never prints there,
+/// it only shows in the exit code.
+#[test]
+fn prompt_is_silent_when_it_cannot_read_the_files() {
+    let broken_credentials = valid();
+    broken_credentials.write_credentials(&format!(
+        "{}broken line\n",
+        broken_credentials.credentials()
+    ));
+    let broken_config = valid();
+    broken_config.write_config("[default]\n[default]\n");
+    let directory = TestEnv::new();
+    std::fs::create_dir(directory.credentials_path()).unwrap();
+    for (env, code) in [
+        (&broken_credentials, 2),
+        (&broken_config, 2),
+        (&directory, 1),
+    ] {
+        env.awsmfa(&["prompt"])
+            .assert()
+            .code(code)
+            .stdout("")
+            .stderr("");
+    }
+    // The same files still give their error where one is asked for.
+    broken_credentials
+        .awsmfa(&["status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 11"));
+}
+
 #[test]
 fn status_within_exits_3_when_the_session_ends_soon() {
     let soon = awsmfa::time::Timestamp::now().plus(20 * 60).to_string();

@@ -19,8 +19,18 @@ pub fn segment(ini: &crate::profiles::IniFile, profile: &str, now: Timestamp) ->
     }
 }
 
-/// Prints the segment; never fails a prompt: errors print nothing.
+/// Prints the segment. A prompt runs before every command line, so it never
+/// prints an error: a malformed file or a bad setting only shows in its exit
+/// code (`awsmfa status` says what is wrong).
 pub fn run(args: &PromptArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
+    Ok(print_segment(args, env, out).unwrap_or_else(|err| crate::error::exit_code(&err)))
+}
+
+fn print_segment(
+    args: &PromptArgs,
+    env: &dyn Env,
+    out: &mut dyn std::io::Write,
+) -> Result<ExitCode> {
     let files = super::load_files_quietly(env)?;
     let names = args.profiles.names_in(env, &files.credentials.ini)?;
     let text = segment(&files.credentials.ini, &names.target, Timestamp::now());

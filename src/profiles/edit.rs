@@ -121,12 +121,11 @@ pub fn set_keys(
                     Some(entry) => {
                         let line = file.line_text(entry.line);
                         let mut prefix = line[..entry.value_offset].to_owned();
-                        // `key =` gets `key = v`; `key=` gets `key=v`.
+                        // `key =` gets `key = v`; `key=` gets `key=v`; so does
+                        // `s3 =` whose (nested) value started on the next line.
+                        let bare = py_strip(&line[entry.value_offset..]).is_empty();
                         let spaced = prefix.chars().rev().nth(1).is_some_and(char::is_whitespace);
-                        if file.value(entry).is_empty()
-                            && spaced
-                            && !prefix.ends_with(char::is_whitespace)
-                        {
+                        if bare && spaced && !prefix.ends_with(char::is_whitespace) {
                             prefix.push(' ');
                         }
                         plan.ops[entry.line] = Op::Replace(format!("{prefix}{value}"));
@@ -325,6 +324,17 @@ mod tests {
     fn empty_value_gets_a_space() {
         assert_eq!(set("[a]\nk =\n", "a", &[("k", "v")]), "[a]\nk = v\n");
         assert_eq!(set("[a]\nk=\n", "a", &[("k", "v")]), "[a]\nk=v\n");
+    }
+
+    #[test]
+    fn replacing_a_nested_value_keeps_the_space() {
+        let nested =
+            "[a]\ns3 =\n  max_concurrent_requests = 20\n  addressing_style = path\nj = 1\n";
+        assert_eq!(set(nested, "a", &[("s3", "v")]), "[a]\ns3 = v\nj = 1\n");
+        let trailing = "[a]\ns3 =  \n  max_concurrent_requests = 20\n";
+        assert_eq!(set(trailing, "a", &[("s3", "v")]), "[a]\ns3 = v\n");
+        let tight = "[a]\ns3=\n  max_concurrent_requests = 20\n";
+        assert_eq!(set(tight, "a", &[("s3", "v")]), "[a]\ns3=v\n");
     }
 
     #[test]
