@@ -10,6 +10,7 @@ pub mod commands;
 pub mod env;
 pub mod error;
 pub mod exit_codes;
+pub mod export;
 pub mod iam;
 pub mod input;
 pub mod login;

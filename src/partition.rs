@@ -1,7 +1,9 @@
 //! AWS partitions (aws, aws-cn, aws-us-gov, ...) and STS's endpoint for a
 //! region, as the SDK's own endpoint rules give it (FIPS included).
 
+use crate::env::Env;
 use crate::error::Error;
+use crate::profiles::AwsFiles;
 
 /// The partition an ARN names: `arn:aws-cn:iam::…` is `aws-cn`; `None` for
 /// a hardware serial number (`GAHT12345678`), which names none.
@@ -62,6 +64,17 @@ pub fn check_device_region(device: &str, region: &str) -> Result<(), Error> {
             _ => "us-east-1",
         }
     )))
+}
+
+/// `$AWS_USE_FIPS_ENDPOINT`, else `use_fips_endpoint` of the first of `profiles` that sets it.
+pub fn fips_wanted(env: &dyn Env, files: &AwsFiles, settings: &[&str]) -> bool {
+    let setting = env.var("AWS_USE_FIPS_ENDPOINT").or_else(|| {
+        settings
+            .iter()
+            .find_map(|p| files.config_value(p, "use_fips_endpoint"))
+            .map(str::to_owned)
+    });
+    setting.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// STS's endpoint for `region` (its FIPS endpoint when `fips`), from the

@@ -96,6 +96,38 @@ impl Session {
     }
 }
 
+/// Credentials of any kind, as they are exported: temporary ones (with a
+/// token) or, from a `credential_process`, long-term keys (without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+    pub expiration: Expiry,
+}
+
+impl Credentials {
+    /// Whether they can still be used at `now` (as for a [`Session`]).
+    pub fn is_valid(&self, now: Timestamp) -> bool {
+        match &self.expiration {
+            Expiry::At(e) => now.seconds_until(*e) > 0,
+            Expiry::Unknown => true,
+            Expiry::Unreadable(_) => false,
+        }
+    }
+}
+
+impl From<Session> for Credentials {
+    fn from(s: Session) -> Credentials {
+        Credentials {
+            access_key_id: s.access_key_id,
+            secret_access_key: s.secret_access_key,
+            session_token: Some(s.session_token),
+            expiration: s.expiration,
+        }
+    }
+}
+
 /// What a credentials-file profile holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProfileCredentials {

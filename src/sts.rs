@@ -63,8 +63,9 @@ pub enum AwsError {
 /// Everything AssumeRole needs: the role, and the session that signs.
 #[derive(Debug)]
 pub struct RoleRequest<'a> {
-    /// The MFA session, or the previous role's credentials in a chain.
-    pub signer: &'a Session,
+    /// The MFA session, the previous role's credentials in a chain, or the
+    /// source's own credentials (a role without MFA).
+    pub signer: &'a crate::session::Credentials,
     pub role_arn: &'a str,
     pub session_name: &'a str,
     pub external_id: Option<&'a str>,
@@ -174,7 +175,11 @@ async fn call_assume_role(request: &RoleRequest<'_>) -> Result<Session, AwsError
     let signer = aws_credential_types::Credentials::new(
         request.signer.access_key_id.clone(),
         request.signer.secret_access_key.expose().to_owned(),
-        Some(request.signer.session_token.expose().to_owned()),
+        request
+            .signer
+            .session_token
+            .as_ref()
+            .map(|t| t.expose().to_owned()),
         None,
         "awsmfa-session",
     );

@@ -8,10 +8,10 @@ use anyhow::Result;
 use crate::cli::CredentialProcessArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::session::Session;
+use crate::session::Credentials;
 
 /// The JSON document the AWS SDKs expect (format version 1).
-pub fn document(session: &Session) -> String {
+pub fn document(session: &Credentials) -> String {
     let mut doc = serde_json::Map::new();
     doc.insert("Version".into(), 1.into());
     doc.insert("AccessKeyId".into(), session.access_key_id.clone().into());
@@ -19,7 +19,9 @@ pub fn document(session: &Session) -> String {
         "SecretAccessKey".into(),
         session.secret_access_key.expose().into(),
     );
-    doc.insert("SessionToken".into(), session.session_token.expose().into());
+    if let Some(token) = &session.session_token {
+        doc.insert("SessionToken".into(), token.expose().into());
+    }
     if let Some(exp) = session.expiration.at() {
         doc.insert("Expiration".into(), exp.to_string().into());
     }
@@ -31,7 +33,7 @@ pub fn run(
     env: &dyn Env,
     out: &mut dyn std::io::Write,
 ) -> Result<ExitCode> {
-    let session = super::session_or_login(&args.profiles, args.login, &args.sign_in, env)?;
+    let (_, session) = super::credentials_for(&args.profiles, args.login, &args.sign_in, env)?;
     writeln!(out, "{}", document(&session))?;
     Ok(ExitCode::Success)
 }
@@ -43,10 +45,10 @@ mod tests {
 
     #[test]
     fn document_has_the_sdk_fields() {
-        let session = Session {
+        let session = Credentials {
             access_key_id: "ASIA".into(),
             secret_access_key: "s\"ecret".into(),
-            session_token: "tok".into(),
+            session_token: Some("tok".into()),
             expiration: crate::session::Expiry::At(Timestamp(1_795_461_632)),
         };
         let v: serde_json::Value = serde_json::from_str(&document(&session)).unwrap();
@@ -55,10 +57,15 @@ mod tests {
             serde_json::json!({"Version": 1, "AccessKeyId": "ASIA", "SecretAccessKey": "s\"ecret",
                 "SessionToken": "tok", "Expiration": "2026-11-23T19:20:32Z"})
         );
-        let unknown = Session {
+        let unknown = Credentials {
             expiration: crate::session::Expiry::Unknown,
+            session_token: None,
             ..session
         };
-        assert!(!document(&unknown).contains("Expiration"));
+        let doc = document(&unknown);
+        assert!(
+            !doc.contains("Expiration") && !doc.contains("SessionToken"),
+            "{doc}"
+        );
     }
 }

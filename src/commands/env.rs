@@ -1,12 +1,12 @@
-//! `awsmfa env`: shell code that exports the session. No network, no SDK.
+//! `awsmfa env`: shell code that exports the session (no network), or the
+//! credentials of an SSO, `credential_process` or role profile.
 
 use anyhow::Result;
 
-use crate::cli::EnvArgs;
+use crate::cli::{EnvArgs, SignInArgs};
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
 use crate::shell::Shell;
-use crate::time::Timestamp;
 
 /// The variables `env` sets, in the order it prints them.
 pub const VARIABLES: [&str; 4] = [
@@ -23,18 +23,26 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
         out.write_all(shell.unset(&VARIABLES).as_bytes())?;
         return Ok(ExitCode::Success);
     }
-    let files = super::load_files(env)?;
-    let names = args.profiles.names_in(env, &files.credentials.ini)?;
-    let session = super::valid_session(files, &names, Timestamp::now())?;
-    let expiration = session.expiration.at().map(|e| e.to_string());
+    let (_, credentials) =
+        super::credentials_for(&args.profiles, false, &SignInArgs::default(), env)?;
+    let expiration = credentials.expiration.at().map(|e| e.to_string());
     let mut vars = vec![
-        (VARIABLES[0], session.access_key_id.as_str()),
-        (VARIABLES[1], session.secret_access_key.expose()),
-        (VARIABLES[2], session.session_token.expose()),
+        (VARIABLES[0], credentials.access_key_id.as_str()),
+        (VARIABLES[1], credentials.secret_access_key.expose()),
     ];
+    // Long-term keys from a credential_process have no token: an inherited
+    // one must not be paired with them.
+    let mut unset = Vec::new();
+    match &credentials.session_token {
+        Some(token) => vars.push((VARIABLES[2], token.expose())),
+        None => unset.push(VARIABLES[2]),
+    }
     if let Some(exp) = &expiration {
         vars.push((VARIABLES[3], exp));
     }
     out.write_all(shell.export(&vars).as_bytes())?;
+    if !unset.is_empty() {
+        out.write_all(shell.unset(&unset).as_bytes())?;
+    }
     Ok(ExitCode::Success)
 }

@@ -8,14 +8,14 @@ use crate::cli::ExecArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::session::Session;
+use crate::session::Credentials;
 
 /// Variables that would let the child pick another profile than the session.
 pub const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 /// Runs the command; its exit code (128 + n when signal n ended it) becomes awsmfa's.
 pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
-    let session = super::session_or_login(&args.profiles, args.login, &args.sign_in, env)
+    let (_, session) = super::credentials_for(&args.profiles, args.login, &args.sign_in, env)
         .map_err(|err| err.context("cannot run the command"))?;
     let (program, rest) = args
         .command
@@ -46,13 +46,16 @@ pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
 }
 
 /// Sets the session variables and removes the profile selectors.
-pub fn apply_session(cmd: &mut Command, session: &Session) {
+pub fn apply_session(cmd: &mut Command, session: &Credentials) {
     for name in REMOVED {
         cmd.env_remove(name);
     }
     cmd.env("AWS_ACCESS_KEY_ID", &session.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", session.secret_access_key.expose())
-        .env("AWS_SESSION_TOKEN", session.session_token.expose());
+        .env("AWS_SECRET_ACCESS_KEY", session.secret_access_key.expose());
+    match &session.session_token {
+        Some(token) => cmd.env("AWS_SESSION_TOKEN", token.expose()),
+        None => cmd.env_remove("AWS_SESSION_TOKEN"),
+    };
     match session.expiration.at() {
         Some(exp) => cmd.env("AWS_CREDENTIAL_EXPIRATION", exp.to_string()),
         None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),

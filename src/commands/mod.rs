@@ -15,6 +15,7 @@ use anyhow::Result;
 use crate::cli::{ProfileArgs, SignInArgs};
 use crate::env::Env;
 use crate::error::Error;
+use crate::export::Kind;
 use crate::names::ProfileNames;
 use crate::net::Network;
 use crate::profiles::config_profile_section;
@@ -22,8 +23,8 @@ use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::{
-    ACCESS_KEY_ID, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY, Session,
-    session_token,
+    ACCESS_KEY_ID, Credentials, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY,
+    Session, session_token,
 };
 use crate::sts::Endpoint;
 use crate::time::{Timestamp, human_span};
@@ -104,15 +105,54 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
     }
 }
 
-/// The valid session in the target profile; with `login`, when there is
-/// none, a login first (as `login` would, role profiles included), with the
-/// code from a code command or the terminal, never from stdin.
-pub fn session_or_login(
+/// The names an exporting command (`env`, `exec`, `credential-process`,
+/// `status`) works on and, when its target is not a session in the
+/// credentials file but a config profile of another kind (SSO, a
+/// `credential_process`, a role without MFA), that kind, to resolve as the
+/// AWS CLI does. `--profile P` alone names such a profile as the target; a
+/// role that needs MFA is read from the session `login --profile R` saved.
+pub fn export_target(
+    files: &AwsFiles,
+    profiles: &ProfileArgs,
+    env: &dyn Env,
+) -> Result<(ProfileNames, Option<Kind>)> {
+    let mut names = profiles.names_in(env, &files.credentials.ini)?;
+    let target_named = profiles.target.is_some() || env.var("AWSMFA_TARGET").is_some();
+    let profile_named = profiles.profile.is_some() || env.var("AWSMFA_PROFILE").is_some();
+    if profile_named && !target_named && names.long_term_of.is_none() {
+        let kind = crate::export::kind_of(files, &names.source)?;
+        if let Some(kind @ (Kind::Sso(_) | Kind::Process(_) | Kind::Role)) = kind {
+            names.target = names.source.clone();
+            return Ok((names, Some(kind)));
+        }
+    }
+    if ProfileCredentials::read(&files.credentials.ini, &names.target)
+        != ProfileCredentials::Missing
+    {
+        return Ok((names, None));
+    }
+    match crate::export::kind_of(files, &names.target)? {
+        Some(Kind::RoleWithMfa) => {
+            let role = std::mem::take(&mut names.target);
+            names.target = crate::names::default_target(&role);
+            names.source = role;
+            Ok((names, None))
+        }
+        kind => Ok((names, kind)),
+    }
+}
+
+/// The credentials an exporting command exports, and the profile they are
+/// from: a valid session in the credentials file (offline), a profile of
+/// another kind resolved now, or, with `login` and no valid session, a login
+/// first (as `login` would, role profiles included), with the code from a
+/// code command or the terminal, never from stdin.
+pub fn credentials_for(
     profiles: &ProfileArgs,
     login: bool,
     sign_in: &SignInArgs,
     env: &dyn Env,
-) -> Result<Session> {
+) -> Result<(String, Credentials)> {
     if sign_in.any() && !login {
         return Err(Error::usage(
             "--device, --duration, --code-command, --region and --endpoint-url go with --login",
@@ -121,18 +161,30 @@ pub fn session_or_login(
         .into());
     }
     let files = load_files(env)?;
-    let names = profiles.names_in(env, &files.credentials.ini)?;
+    let (names, kind) = export_target(files, profiles, env)?;
+    if let Some(kind) = kind {
+        let credentials = crate::export::resolve(files, env, &names.target, &kind)?;
+        return Ok((names.target, credentials));
+    }
     match valid_session(files, &names, Timestamp::now()) {
-        Ok(session) => Ok(session),
+        Ok(session) => Ok((names.target, session.into())),
         Err(_) if login => {
             let mut console = crate::login::run::Console {
                 stdin: crate::login::code::Stdin::Caller,
                 stderr: &mut std::io::stderr(),
             };
+            // A role that needs MFA was found under another name: log in to it.
+            let profiles = match names.long_term_of {
+                None => ProfileArgs {
+                    profile: Some(names.source.clone()),
+                    target: Some(names.target.clone()),
+                },
+                Some(_) => profiles.clone(),
+            };
             let plan =
-                crate::login::plan::resolve(&sign_in.options(profiles), env, console.stderr)?;
+                crate::login::plan::resolve(&sign_in.options(&profiles), env, console.stderr)?;
             let outcome = crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?;
-            Ok(outcome.credentials)
+            Ok((names.target, outcome.credentials.into()))
         }
         Err(err) => Err(err),
     }

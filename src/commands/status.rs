@@ -1,11 +1,13 @@
-//! `awsmfa status`: is the target's session valid, and for how long. No network, no SDK.
+//! `awsmfa status`: is the target's session valid, and for how long. A
+//! session in the credentials file is read offline; an SSO,
+//! `credential_process` or role profile is resolved to say so.
 
 use anyhow::Result;
 
 use crate::cli::StatusArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
-use crate::session::{Expiry, ProfileCredentials, Session};
+use crate::session::{Credentials, Expiry, ProfileCredentials, Session};
 use crate::time::{Timestamp, human_span};
 
 /// What `status` reports about one profile.
@@ -51,6 +53,29 @@ impl Report {
             },
             ProfileCredentials::LongTerm => State::LongTermKeys,
             ProfileCredentials::Missing => State::Missing,
+        };
+        Report {
+            profile: profile.to_owned(),
+            state,
+        }
+    }
+
+    /// Reports credentials resolved from a profile of another kind (SSO, a
+    /// `credential_process`, a role).
+    pub fn of_credentials(profile: &str, credentials: &Credentials, now: Timestamp) -> Report {
+        let remaining = credentials.expiration.at().map(|e| now.seconds_until(e));
+        let state = match remaining {
+            Some(r) if r <= 0 => State::Expired {
+                expiration: credentials
+                    .expiration
+                    .at()
+                    .expect("remaining implies a time"),
+                ago: -r,
+            },
+            _ => State::Valid {
+                expiration: credentials.expiration.at(),
+                remaining,
+            },
         };
         Report {
             profile: profile.to_owned(),
@@ -154,6 +179,36 @@ pub fn all_sessions(ini: &crate::profiles::IniFile, now: Timestamp) -> Vec<Repor
         .collect()
 }
 
+/// The config profiles of other kinds (SSO, `credential_process`, roles
+/// without MFA) not listed yet, resolved now; one that cannot be resolved
+/// is left out with a note on stderr.
+fn other_kinds(
+    files: &crate::profiles::AwsFiles,
+    env: &dyn Env,
+    listed: &[Report],
+    now: Timestamp,
+) -> Vec<Report> {
+    let mut reports: Vec<Report> = Vec::new();
+    for section in files.config.ini.sections() {
+        let Some(profile) = crate::profiles::profile_of_config_section(&section.name) else {
+            continue;
+        };
+        let seen = listed.iter().chain(&reports).any(|r| r.profile == profile);
+        let kind = match crate::export::kind_of(files, &profile) {
+            Ok(Some(kind)) if kind != crate::export::Kind::RoleWithMfa => kind,
+            _ => continue,
+        };
+        if seen {
+            continue;
+        }
+        match crate::export::resolve(files, env, &profile, &kind) {
+            Ok(credentials) => reports.push(Report::of_credentials(&profile, &credentials, now)),
+            Err(err) => eprintln!("awsmfa: note: profile {profile}: {err:#}"),
+        }
+    }
+    reports
+}
+
 /// An aligned table of sessions: profile, state, expiration, time left.
 pub fn table(reports: &[Report]) -> String {
     let rows: Vec<[String; 4]> = reports
@@ -218,7 +273,8 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
     let files = super::load_files(env)?;
     let now = Timestamp::now();
     if args.all {
-        let reports = all_sessions(&files.credentials.ini, now);
+        let mut reports = all_sessions(&files.credentials.ini, now);
+        reports.extend(other_kinds(files, env, &reports, now));
         if args.json {
             reports
                 .iter()
@@ -238,8 +294,14 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
             ExitCode::NoSession
         });
     }
-    let names = args.profiles.names_in(env, &files.credentials.ini)?;
-    let report = Report::of(&files.credentials.ini, &names.target, now);
+    let (names, kind) = super::export_target(files, &args.profiles, env)?;
+    let report = match kind {
+        Some(kind) => {
+            let credentials = crate::export::resolve(files, env, &names.target, &kind)?;
+            Report::of_credentials(&names.target, &credentials, now)
+        }
+        None => Report::of(&files.credentials.ini, &names.target, now),
+    };
     let mut line = if args.json {
         if let Some(note) = report.note() {
             eprintln!("{note}");

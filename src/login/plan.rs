@@ -150,7 +150,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
                 crate::partition::check_device_region(&device, &region)?;
                 Some(crate::partition::sts_url(
                     &region,
-                    fips(env, &files, &settings),
+                    crate::partition::fips_wanted(env, &files, &settings),
                 )?)
             }
         },
@@ -343,15 +343,4 @@ fn code_command(
                     .map(|c| command(c.to_owned(), format!("mfa_process of profile {p}")))
             })
         })
-}
-
-/// `$AWS_USE_FIPS_ENDPOINT`, else `use_fips_endpoint` of the chain's profiles.
-fn fips(env: &dyn Env, files: &AwsFiles, settings: &[&str]) -> bool {
-    let setting = env.var("AWS_USE_FIPS_ENDPOINT").or_else(|| {
-        settings
-            .iter()
-            .find_map(|p| files.config_value(p, "use_fips_endpoint"))
-            .map(str::to_owned)
-    });
-    setting.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }

@@ -142,8 +142,9 @@ fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
 }
 
 fn assume(plan: &Plan, step: &RoleStep, signer: &Session, sts: &dyn Sts) -> Result<Session> {
+    let signer = signer.clone().into();
     let request = RoleRequest {
-        signer,
+        signer: &signer,
         role_arn: &step.role_arn,
         session_name: &step.session_name,
         external_id: step.external_id.as_deref(),

@@ -62,7 +62,7 @@ pub fn profile_of_config_section(name: &str) -> Option<String> {
 }
 
 /// POSIX shell word splitting (Python's `shlex.split`); `None` on an unclosed quote.
-fn shell_words(s: &str) -> Option<Vec<String>> {
+pub(crate) fn shell_words(s: &str) -> Option<Vec<String>> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut chars = s.chars();

@@ -1,0 +1,65 @@
+//! Any AWS profile, exported: a config profile that is not an awsmfa
+//! session (IAM Identity Center, `credential_process`, a role) is resolved
+//! the way the AWS CLI resolves it, without a browser and without a prompt,
+//! so that `env`, `exec`, `credential-process` and `status` work for it too.
+//! Only these profiles touch the network; a session in the credentials file
+//! never reaches this module.
+
+pub mod process;
+pub mod role;
+pub mod sso;
+
+use anyhow::Result;
+
+use crate::env::Env;
+use crate::error::Error;
+use crate::profiles::AwsFiles;
+use crate::session::Credentials;
+
+/// What kind of profile a config profile is, for exporting it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// `sso_session` (with `[sso-session X]`), or the legacy `sso_start_url` form.
+    Sso(sso::SsoProfile),
+    /// `credential_process = COMMAND`.
+    Process(String),
+    /// `role_arn` without `mfa_serial`: AssumeRole with its source's credentials.
+    Role,
+    /// `role_arn` with `mfa_serial`: only the session `awsmfa login` saved.
+    RoleWithMfa,
+}
+
+/// The kind of `profile`, by the AWS CLI's order (a role before SSO before
+/// a process); `None` for a profile of none of these kinds.
+pub fn kind_of(files: &AwsFiles, profile: &str) -> Result<Option<Kind>, Error> {
+    let get = |key| files.config_value(profile, key);
+    if get("role_arn").is_some() {
+        return Ok(Some(match get("mfa_serial") {
+            Some(_) => Kind::RoleWithMfa,
+            None => Kind::Role,
+        }));
+    }
+    if let Some(sso) = sso::SsoProfile::read(files, profile)? {
+        return Ok(Some(Kind::Sso(sso)));
+    }
+    Ok(get("credential_process").map(|c| Kind::Process(c.to_owned())))
+}
+
+/// The credentials of `profile` (of a kind [`kind_of`] found), resolved
+/// now: a missing or expired sign-in is "no session" (exit 3), a failure of
+/// the portal, the process or STS is exit 1.
+pub fn resolve(files: &AwsFiles, env: &dyn Env, profile: &str, kind: &Kind) -> Result<Credentials> {
+    let credentials = match kind {
+        Kind::Sso(sso) => sso::credentials(files, env, profile, sso)?,
+        Kind::Process(command) => process::credentials(profile, command)?,
+        Kind::Role => role::credentials(files, env, profile)?,
+        Kind::RoleWithMfa => {
+            return Err(Error::no_session(format!(
+                "profile {profile} is a role that needs MFA, and has no session yet"
+            ))
+            .hint(format!("run 'awsmfa login --profile {profile}'"))
+            .into());
+        }
+    };
+    Ok(credentials)
+}

@@ -1,0 +1,141 @@
+//! Role profiles without `mfa_serial`, resolved as the AWS CLI resolves
+//! them: the source's credentials (keys, a session, SSO or a
+//! `credential_process`), then AssumeRole for each role of the chain.
+
+use anyhow::Result;
+
+use crate::env::Env;
+use crate::error::Error;
+use crate::input::parse_role_duration;
+use crate::login::chain;
+use crate::net::{self, Network};
+use crate::profiles::{AwsFiles, config_profile_section};
+use crate::secret::Secret;
+use crate::session::{ACCESS_KEY_ID, Credentials, Expiry, SECRET_ACCESS_KEY, session_token};
+use crate::sts::{Call, Endpoint, RoleRequest, SdkSts, Sts, explain_role};
+
+/// Assumes `profile`'s role (and the roles down its chain).
+pub fn credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Credentials> {
+    let chain = chain::resolve(files, profile)?;
+    // A role down the chain that needs MFA is logged in to with awsmfa.
+    if let Some(role) = chain
+        .roles
+        .iter()
+        .find(|r| files.config_value(&r.profile, "mfa_serial").is_some())
+    {
+        return Err(Error::no_session(format!(
+            "profile {profile} is assumed through {}, which needs MFA",
+            role.profile
+        ))
+        .hint(format!(
+            "run 'awsmfa login --profile {}' first",
+            role.profile
+        ))
+        .into());
+    }
+    let mut credentials = source_credentials(files, env, &chain.base)?;
+    let settings: Vec<&str> = chain
+        .roles
+        .iter()
+        .map(|r| r.profile.as_str())
+        .chain([chain.base.as_str()])
+        .collect();
+    let endpoint = endpoint(files, env, &settings)?;
+    let last = chain.roles.len() - 1;
+    // Innermost first: each role is assumed with the previous one's credentials.
+    for (i, role) in chain.roles.iter().enumerate().rev() {
+        let duration = match &role.duration_seconds {
+            Some(d) => parse_role_duration(
+                d,
+                &format!("duration_seconds of profile {}", role.profile),
+                i != last,
+            )?,
+            None => 3600,
+        };
+        let session_name = role
+            .session_name
+            .clone()
+            .unwrap_or_else(|| format!("awsmfa-{}", crate::time::Timestamp::now().0));
+        let request = RoleRequest {
+            signer: &credentials,
+            role_arn: &role.role_arn,
+            session_name: &session_name,
+            external_id: role.external_id.as_deref(),
+            duration_seconds: duration,
+            endpoint: &endpoint,
+        };
+        let signed_by = chain
+            .roles
+            .get(i + 1)
+            .map_or(chain.base.as_str(), |r| r.profile.as_str());
+        let call = Call {
+            service: "STS",
+            action: "sts:AssumeRole",
+            profile: signed_by,
+            endpoint: &endpoint.display(),
+        };
+        let session = SdkSts
+            .assume_role(&request)
+            .map_err(|e| explain_role(e, call, &role.role_arn, role.external_id.is_some()))?;
+        credentials = session.into();
+    }
+    Ok(credentials)
+}
+
+/// The credentials a chain starts from: keys (or a session) in the
+/// credentials file or the config profile, else SSO, else a process.
+fn source_credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Credentials> {
+    let from_credentials = files
+        .credentials
+        .ini
+        .section(profile)
+        .map(|_| (&files.credentials.ini, profile.to_owned()));
+    let from_config = config_profile_section(&files.config.ini, profile)
+        .map(|s| (&files.config.ini, s.name.clone()));
+    for (ini, section) in [from_credentials, from_config].into_iter().flatten() {
+        if let (Some(id), Some(secret)) = (
+            ini.get(&section, ACCESS_KEY_ID),
+            ini.get(&section, SECRET_ACCESS_KEY),
+        ) {
+            return Ok(Credentials {
+                access_key_id: id.to_owned(),
+                secret_access_key: Secret::new(secret),
+                session_token: session_token(ini, &section).map(Secret::new),
+                expiration: Expiry::Unknown,
+            });
+        }
+    }
+    match super::kind_of(files, profile)? {
+        Some(kind @ (super::Kind::Sso(_) | super::Kind::Process(_))) => {
+            super::resolve(files, env, profile, &kind)
+        }
+        _ => Err(
+            Error::failure(format!("profile {profile} holds no credentials"))
+                .hint("give it keys, an SSO sign-in or a credential_process, as for the AWS CLI")
+                .into(),
+        ),
+    }
+}
+
+/// STS for the chain: the endpoint override, else the region's endpoint
+/// from the SDK's rules (FIPS when asked).
+fn endpoint(files: &AwsFiles, env: &dyn Env, settings: &[&str]) -> Result<Endpoint> {
+    let region = crate::commands::region(None, env, files, settings, "us-east-1")?;
+    let url = match net::endpoint_url(None, env, "AWS_ENDPOINT_URL_STS")? {
+        Some(url) => url,
+        None => {
+            let fips = crate::partition::fips_wanted(env, files, settings);
+            crate::partition::sts_url(&region, fips)?
+        }
+    };
+    Ok(Endpoint {
+        region,
+        url: Some(url),
+        network: Network::resolve(
+            env,
+            settings
+                .iter()
+                .find_map(|p| files.config_value(p, "ca_bundle")),
+        )?,
+    })
+}
