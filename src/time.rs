@@ -1,8 +1,11 @@
-//! Just enough calendar arithmetic for session expirations: RFC 3339 in UTC,
-//! and the other forms AWS tools write.
+//! Session expirations: RFC 3339 in UTC and the other forms AWS tools
+//! write, read and written through the AWS SDK's own date type.
 
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
 
 /// A point in time, in whole seconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,40 +38,40 @@ impl Timestamp {
         if s.first().is_some_and(u8::is_ascii_digit) && s.get(4) != Some(&b'-') {
             return parse_epoch(s);
         }
-        if s.len() < 19 {
+        // The forms other tools write are rewritten into RFC 3339 with an
+        // offset, which the SDK's own date type reads (and checks: month
+        // lengths, leap years).
+        if s.len() < 19 || !matches!(s[10], b'T' | b't' | b' ') {
             return None;
         }
-        let num = |range: std::ops::Range<usize>| digits(&s[range]);
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        let separators_ok = s[4] == b'-'
-            && s[7] == b'-'
-            && matches!(s[10], b'T' | b't' | b' ')
-            && s[13] == b':'
-            && s[16] == b':';
-        if !separators_ok
-            || year < 1
-            || !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || minute > 59
-            || second > 59
-        {
+        let (date, clock) = (&s[..10], &s[11..19]);
+        let year = digits(&date[..4])?;
+        let second = digits(&clock[6..8])?;
+        if year < 1 || second > 59 {
             return None;
         }
         let mut rest = &s[19..];
+        let mut fraction: &[u8] = b"";
         if let Some(frac) = rest.strip_prefix(b".") {
             let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
             if n == 0 {
                 return None;
             }
+            fraction = &s[19..20 + n];
             rest = &frac[n..];
         }
         let offset = zone_offset_minutes(rest)?;
-        let days = days_from_civil(year, month, day);
-        let local = days * 86_400 + hour * 3600 + minute * 60 + second;
-        Some(Timestamp(local - offset * 60))
+        let sign = if offset < 0 { '-' } else { '+' };
+        let canonical = format!(
+            "{}T{}{}{sign}{:02}:{:02}",
+            std::str::from_utf8(date).ok()?,
+            std::str::from_utf8(clock).ok()?,
+            std::str::from_utf8(fraction).ok()?,
+            offset.abs() / 60,
+            offset.abs() % 60
+        );
+        let parsed = DateTime::from_str(&canonical, Format::DateTimeWithOffset).ok()?;
+        Some(Timestamp(parsed.secs()))
     }
 
     /// Seconds from `self` until `later` (negative when `later` is earlier).
@@ -85,16 +88,11 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC: `2026-11-23T19:20:32Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let days = self.0.div_euclid(86_400);
-        let secs = self.0.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )
+        match DateTime::from_secs(self.0).fmt(Format::DateTime) {
+            Ok(text) => f.write_str(&text),
+            // Beyond year 9999: no reader of these files could hold it anyway.
+            Err(_) => write!(f, "@{}", self.0),
+        }
     }
 }
 
@@ -153,50 +151,6 @@ fn zone_offset_minutes(zone: &[u8]) -> Option<i64> {
     };
     let (hours, minutes) = (digits(&hours)?, digits(&minutes)?);
     (hours <= 23 && minutes <= 59).then_some(sign * (hours * 60 + minutes))
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's algorithms for the proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 #[cfg(test)]
