@@ -121,6 +121,33 @@ EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     -n "awsmfa login -p admin --force" "$bin login -p admin --force" \
     -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa"
 
+echo "== an SSO profile, against the same local stand-in of the SSO portal" >&2
+sso_home="$work/sso-home"
+mkdir -p "$sso_home/.aws/sso/cache"
+cat >"$sso_home/.aws/config" <<'INI'
+[profile sso]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = ReadOnly
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+INI
+cache_name=$(python3 -c 'import hashlib; print(hashlib.sha1(b"corp").hexdigest())')
+printf '{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "token-1", "expiresAt": "2999-01-01T00:00:00Z"}' \
+    >"$sso_home/.aws/sso/cache/$cache_name.json"
+python3 tests/support/sso_portal.py "$work/sso.log" >"$work/sso.port" &
+for _ in $(seq 100); do [[ -s "$work/sso.port" ]] && break; sleep 0.1; done
+sso_url="http://127.0.0.1:$(cat "$work/sso.port")"
+saved_home=$bench_home
+bench_home=$sso_home
+EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
+    bench sso -N --warmup 3 --runs 30 -n "awsmfa env --profile sso" "$bin env --profile sso" \
+    -n "aws configure export-credentials (CLI v2)" "$aws_v2 configure export-credentials --profile sso --format env"
+bench_home=$saved_home
+
 echo "== scaling: env with 10, 1,000, 10,000 and 100,000 profiles" >&2
 for n in 10 1000 10000 100000; do
     bench_home="$work/home-$n"

@@ -118,6 +118,7 @@ def report(results_dir, md_path, svg_path):
         ("login --force against local moto STS", get("login-force")),
         ("login while the session is still valid", get("login-skip")),
         ("role login: AssumeRole with the saved MFA session", get("role-login")),
+        ("env for an SSO profile (local portal stand-in)", get("sso")),
     ]
     scale = [(n, get(f"scale-{n}")[0]) for n in SCALE_PROFILES]
     by_profiles = dict(scale)
