@@ -24,33 +24,12 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn is_root() -> bool {
-    unsafe { libc::geteuid() == 0 }
-}
-
 /// awsmfa as a std Command, so that a test can shape the process.
 fn awsmfa(env: &TestEnv, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_awsmfa"));
     env.apply(&mut cmd);
     cmd.args(args);
     cmd
-}
-
-/// Root ignores file permissions: run as `nobody` then, with a HOME it can
-/// enter but whose files and directories still belong to root.
-fn unprivileged(env: &TestEnv, cmd: &mut Command) {
-    if !is_root() {
-        return;
-    }
-    std::fs::set_permissions(env.home(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 }
 
 fn stderr_of(out: &Output) -> String {

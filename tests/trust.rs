@@ -8,7 +8,6 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,10 +15,6 @@ use std::time::{Duration, Instant};
 use common::mock_sts::{Reply, sts_error};
 use common::*;
 use predicates::prelude::*;
-
-fn is_root() -> bool {
-    unsafe { libc::geteuid() == 0 }
-}
 
 fn login_args(url: &str) -> Vec<String> {
     ["login", "--code", "123456", "--endpoint-url", url]
@@ -254,22 +249,6 @@ fn logout_removes_only_sessions() {
         .success();
     assert!(!env.credentials().contains("[old]"));
     assert!(env.credentials().contains("[prod]"));
-}
-
-/// Root ignores permissions: run as `nobody`, with a HOME it can enter.
-fn unprivileged(env: &TestEnv, cmd: &mut Command) {
-    if !is_root() {
-        return;
-    }
-    std::fs::set_permissions(env.home(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 }
 
 fn set_mode(path: &Path, mode: u32) {

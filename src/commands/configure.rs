@@ -78,7 +78,8 @@ fn discover(
     let sts_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
     let iam_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_IAM")?;
     let keys = long_term_keys(files, source)?;
-    let endpoint = sts_endpoint(args.region.as_deref(), sts_url, env, files, source)?;
+    let region = super::region(args.region.as_deref(), env, files, &[source], "us-east-1")?;
+    let endpoint = sts_endpoint(env, files, &[source], region, sts_url, None)?;
     if args.verbose {
         writeln!(
             stderr,

@@ -240,19 +240,36 @@ pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
         .into())
 }
 
-/// Where STS is for `source`: the (checked) endpoint override, the region,
-/// and the trust store and proxies to reach it with.
+/// Where STS is in `region`: the (checked) endpoint override, else the
+/// region's endpoint from the SDK's rules (FIPS when `profiles` or the
+/// environment ask for it; refused when the MFA `device` is in another
+/// partition), with the trust store (`ca_bundle` of the first of `profiles`
+/// that has one) and proxies to reach it.
 pub fn sts_endpoint(
-    region_flag: Option<&str>,
-    url: Option<String>,
     env: &dyn Env,
     files: &AwsFiles,
-    source: &str,
+    profiles: &[&str],
+    region: String,
+    url: Option<String>,
+    device: Option<&str>,
 ) -> Result<Endpoint, Error> {
+    let url = match url {
+        Some(url) => url,
+        None => {
+            if let Some(device) = device {
+                crate::partition::check_device_region(device, &region)?;
+            }
+            let fips = crate::partition::fips_wanted(env, files, profiles);
+            crate::partition::sts_url(&region, fips)?
+        }
+    };
+    let ca_bundle = profiles
+        .iter()
+        .find_map(|p| files.config_value(p, "ca_bundle"));
     Ok(Endpoint {
-        region: region(region_flag, env, files, &[source], "us-east-1")?,
-        url,
-        network: Network::resolve(env, files.config_value(source, "ca_bundle"))?,
+        region,
+        url: Some(url),
+        network: Network::resolve(env, ca_bundle)?,
     })
 }
 

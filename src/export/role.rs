@@ -8,7 +8,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::input::parse_role_duration;
 use crate::login::chain;
-use crate::net::{self, Network};
+use crate::net;
 use crate::profiles::{AwsFiles, config_profile_section};
 use crate::secret::Secret;
 use crate::session::{ACCESS_KEY_ID, Credentials, Expiry, SECRET_ACCESS_KEY, session_token};
@@ -117,25 +117,11 @@ fn source_credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<
     }
 }
 
-/// STS for the chain: the endpoint override, else the region's endpoint
-/// from the SDK's rules (FIPS when asked).
+/// STS for the chain: the endpoint override, else the region's endpoint.
 fn endpoint(files: &AwsFiles, env: &dyn Env, settings: &[&str]) -> Result<Endpoint> {
     let region = crate::commands::region(None, env, files, settings, "us-east-1")?;
-    let url = match net::endpoint_url(None, env, "AWS_ENDPOINT_URL_STS")? {
-        Some(url) => url,
-        None => {
-            let fips = crate::partition::fips_wanted(env, files, settings);
-            crate::partition::sts_url(&region, fips)?
-        }
-    };
-    Ok(Endpoint {
-        region,
-        url: Some(url),
-        network: Network::resolve(
-            env,
-            settings
-                .iter()
-                .find_map(|p| files.config_value(p, "ca_bundle")),
-        )?,
-    })
+    let url = net::endpoint_url(None, env, "AWS_ENDPOINT_URL_STS")?;
+    Ok(crate::commands::sts_endpoint(
+        env, files, settings, region, url, None,
+    )?)
 }

@@ -12,7 +12,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration, parse_role_duration};
 use crate::names::{ProfileNames, default_target};
-use crate::net::{self, Network};
+use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::LongTermKeys;
@@ -142,25 +142,8 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         &settings,
         crate::partition::default_region(&device),
     )?;
-    let endpoint = Endpoint {
-        region: region.clone(),
-        url: match endpoint_url {
-            Some(url) => Some(url),
-            None => {
-                crate::partition::check_device_region(&device, &region)?;
-                Some(crate::partition::sts_url(
-                    &region,
-                    crate::partition::fips_wanted(env, &files, &settings),
-                )?)
-            }
-        },
-        network: Network::resolve(
-            env,
-            settings
-                .iter()
-                .find_map(|p| files.config_value(p, "ca_bundle")),
-        )?,
-    };
+    let endpoint =
+        crate::commands::sts_endpoint(env, &files, &settings, region, endpoint_url, Some(&device))?;
 
     let session_names = ProfileNames {
         source: session_source.clone(),

@@ -191,3 +191,29 @@ pub fn aws_configure_get(env: &TestEnv, aws: &Path, key: &str, profile: &str) ->
     assert!(out.status.success(), "aws configure get {key}: {out:?}");
     String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
 }
+
+/// Whether the tests run as root (which ignores file permissions).
+#[cfg(unix)]
+pub fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Root ignores file permissions: run `cmd` as `nobody` then, with a HOME it
+/// can enter but whose files and directories still belong to root.
+#[cfg(unix)]
+pub fn unprivileged(env: &TestEnv, cmd: &mut std::process::Command) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    if !is_root() {
+        return;
+    }
+    fs::set_permissions(env.home(), fs::Permissions::from_mode(0o755)).unwrap();
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
