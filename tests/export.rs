@@ -407,3 +407,32 @@ fn role_profiles_without_mfa_are_assumed_with_their_source() {
         "read from [admin-mfa], offline"
     );
 }
+
+#[test]
+fn status_all_lists_other_kinds_after_the_sessions() {
+    let Some(portal) = Portal::start() else {
+        return;
+    };
+    let env = sso_env(&portal);
+    cache_token(&env, "corp", "token-1", "2999-01-01T00:00:00Z", false);
+    env.write_credentials(
+        "[mfa]\naws_access_key_id = ASIAFAKE\naws_secret_access_key = s\n\
+         aws_session_token = t\nexpiration = 2999-01-01T00:00:00Z\n",
+    );
+    let out = env.awsmfa(&["status", "--all"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(rows, ["mfa", "sso"], "{table}");
+    assert!(table.contains("sso ") && table.contains("valid"), "{table}");
+    // The profiles that cannot be resolved are named on stderr, not listed.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("profile legacy") && stderr.contains("profile denied"),
+        "{stderr}"
+    );
+}
