@@ -636,3 +636,20 @@ fn the_python_aws_mfa_layout_is_read_and_renewed() {
     );
     assert_eq!(last.param("DurationSeconds").as_deref(), Some("3600"));
 }
+
+/// A target that is still fresh needs nothing else: no keys, device or code.
+#[test]
+fn a_fresh_session_needs_no_device_and_no_keys() {
+    let env = TestEnv::new();
+    env.write_credentials(
+        "[mfa]\naws_access_key_id = ASIAFAKE\naws_secret_access_key = s\n\
+         aws_session_token = t\nexpiration = 2999-01-01T00:00:00Z\n",
+    );
+    env.awsmfa(&["login"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("still holds a valid session"));
+    // A malformed config file is still reported.
+    env.write_config("[default]\nbroken line\n");
+    env.awsmfa(&["login"]).assert().code(2);
+}

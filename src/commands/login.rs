@@ -19,7 +19,14 @@ pub fn run(
     sts: &dyn Sts,
     console: &mut Console<'_>,
 ) -> Result<ExitCode> {
-    let plan = plan::resolve(&args.options(), env, console.stderr)?;
+    let options = args.options();
+    if !options.force
+        && let Some((target, session, left)) = plan::fresh_target(&options, env)?
+    {
+        run::say_still_valid(&target, &session, left, console.stderr)?;
+        return Ok(ExitCode::Success);
+    }
+    let plan = plan::resolve(&options, env, console.stderr)?;
     let outcome = run::execute(&plan, sts, console)?;
     if outcome.saved {
         let target = plan.target();

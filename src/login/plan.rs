@@ -125,7 +125,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
 
     let session_duration = session_duration(options, env, chain.roles.is_empty())?;
     let role_durations = role_durations(options, &chain.roles)?;
-    let keys = super::super::commands::long_term_keys(&files, &session_source)?;
+    let keys = crate::commands::long_term_keys(&files, &session_source)?;
     // The profiles whose settings apply, the outermost (the one logged in to) first.
     let mut settings: Vec<&str> = chain.roles.iter().map(|r| r.profile.as_str()).collect();
     settings.push(&session_source);
@@ -193,6 +193,30 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         force: options.force,
         verbose: options.verbose,
     })
+}
+
+/// The session already in the login's target when it has more than the
+/// refresh window left, with the target's name and the seconds left: then
+/// `login` needs nothing else (no keys, device or code) and stops there.
+pub fn fresh_target(
+    options: &LoginOptions,
+    env: &dyn Env,
+) -> Result<Option<(String, crate::session::Session, i64)>> {
+    let paths = AwsPaths::resolve(env)?;
+    // Both files are read: a malformed one is reported even then.
+    let files = AwsFiles::load(&paths)?;
+    let credentials = &files.credentials;
+    let names = options.profiles.names_in(env, &credentials.ini)?;
+    let now = crate::time::Timestamp::now();
+    Ok(
+        match crate::session::ProfileCredentials::read(&credentials.ini, &names.target) {
+            crate::session::ProfileCredentials::Session(s) => s
+                .remaining(now)
+                .filter(|&left| left > crate::session::REFRESH_WINDOW_SECONDS)
+                .map(|left| (names.target, s, left)),
+            _ => None,
+        },
+    )
 }
 
 fn refuse_same(source: &str, target: &str) -> Result<(), Error> {

@@ -174,7 +174,8 @@ fn fresh_session(plan: &Plan, profile: &str) -> Result<Option<(Session, i64)>> {
     })
 }
 
-fn say_still_valid(
+/// Says that `target` still holds a valid session, and until when.
+pub fn say_still_valid(
     target: &str,
     session: &Session,
     left: i64,
