@@ -42,6 +42,16 @@ impl Error {
         self
     }
 
+    /// The error with every occurrence of `secret` (a code STS quoted back)
+    /// replaced, in its message and hint.
+    pub fn redact(mut self, secret: &str) -> Self {
+        if !secret.is_empty() {
+            self.message = self.message.replace(secret, "<redacted>");
+            self.hint = self.hint.map(|h| h.replace(secret, "<redacted>"));
+        }
+        self
+    }
+
     /// The exit code this error ends the process with.
     pub fn code(&self) -> ExitCode {
         self.code

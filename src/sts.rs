@@ -267,6 +267,10 @@ fn session_of(
         }
     }
     let expiration = Timestamp(creds.expiration().secs());
+    // A missing <Expiration> reads as the epoch itself.
+    if expiration.0 == 0 {
+        return Err(bad("has no Expiration"));
+    }
     if expiration <= now {
         return Err(bad(&format!(
             "says the session expired at {expiration} (is this computer's clock right?)"

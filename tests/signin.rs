@@ -653,3 +653,30 @@ fn a_fresh_session_needs_no_device_and_no_keys() {
     env.write_config("[default]\nbroken line\n");
     env.awsmfa(&["login"]).assert().code(2);
 }
+
+/// A role whose source is in the Python aws-mfa's layout signs with the
+/// session aws-mfa saved in [default]: no code, no GetSessionToken.
+#[test]
+fn a_role_over_the_aws_mfa_layout_uses_its_session() {
+    let Some(moto) = Moto::start() else { return };
+    let env = TestEnv::new();
+    env.write_credentials(&format!(
+        "[default-long-term]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n\
+         aws_mfa_device = {DEVICE}\n\n[default]\nassumed_role = False\naws_access_key_id = ASIAFROMAWSMFA00001\n\
+         aws_secret_access_key = s\naws_session_token = t\naws_security_token = t\n\
+         expiration = 2999-01-01 00:00:00\n"
+    ));
+    env.write_config(&format!(
+        "[profile admin]\nrole_arn = {ADMIN_ROLE}\nsource_profile = default\n"
+    ));
+    env.awsmfa(&["login", "-p", "admin", "--endpoint-url", &moto.url()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "using the MFA session in profile default",
+        ));
+    assert!(moto.session_token_requests().is_empty());
+    let roles = assume_role_requests(&moto);
+    assert_eq!(roles.len(), 1);
+    assert_eq!(signed_by(&roles[0]), "ASIAFROMAWSMFA00001");
+}

@@ -90,7 +90,8 @@ fn broken_sts_answers_are_never_saved() {
         env.awsmfa(&args)
             .assert()
             .code(1)
-            .stderr(predicate::str::contains("could not be read"));
+            .stderr(predicate::str::contains("could not be read"))
+            .stderr(predicate::str::contains("1970").not());
         assert_eq!(env.credentials(), before, "{what}: the file changed");
         assert_eq!(mock.requests(), 1, "{what}");
     }
@@ -567,5 +568,74 @@ fn exec_login_asks_on_the_terminal_and_the_command_reads_stdin() {
         sts.bodies()[0].contains("TokenCode=135791"),
         "{:?}",
         sts.bodies()
+    );
+}
+
+/// Another user's credentials file in a sticky directory (as in /tmp): the
+/// directory takes new files, but the file cannot be replaced. Found before
+/// any request, with neither file changed.
+#[test]
+fn another_users_file_in_a_sticky_directory_is_found_before_sts() {
+    if !is_root() {
+        eprintln!("note: needs root to give the file to another user; skipped");
+        return;
+    }
+    let sts = MockSts::issuing_sessions();
+    let env = TestEnv::with_default_profile();
+    let shared = tempfile::tempdir().unwrap();
+    set_mode(shared.path(), 0o1777);
+    let credentials = shared.path().join("credentials");
+    std::fs::write(&credentials, default_credentials()).unwrap();
+    set_mode(&credentials, 0o644);
+    let config = env.home().join("config");
+    std::fs::write(&config, "[default]\nregion = eu-west-1\n").unwrap();
+    set_mode(&config, 0o666);
+    let env = env
+        .var("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
+        .var("AWS_CONFIG_FILE", config.to_str().unwrap());
+    let out = run(
+        &env,
+        &["login", "--code", "123456", "--endpoint-url", &sts.url()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot replace"),
+        "{out:?}"
+    );
+    assert_eq!(
+        sts.requests(),
+        0,
+        "a code was spent on a session that cannot be saved"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "[default]\nregion = eu-west-1\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&credentials).unwrap(),
+        default_credentials()
+    );
+}
+
+/// A message from STS that quotes the code back never shows it.
+#[test]
+fn a_code_quoted_back_by_sts_is_not_shown() {
+    let mock = MockSts::start(vec![Reply::Status(
+        403,
+        sts_error(
+            "AccessDenied",
+            "token code 135792 is not valid for this user",
+        ),
+    )]);
+    let env = TestEnv::with_default_profile();
+    let out = env
+        .awsmfa(&["login", "--code", "135792", "--endpoint-url", &mock.url()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("135792") && stderr.contains("<redacted>"),
+        "{stderr}"
     );
 }

@@ -19,14 +19,17 @@ pub fn run(
     sts: &dyn Sts,
     console: &mut Console<'_>,
 ) -> Result<ExitCode> {
-    let options = args.options();
-    if !options.force
-        && let Some((target, session, left)) = plan::fresh_target(&options, env)?
-    {
-        run::say_still_valid(&target, &session, left, console.stderr)?;
-        return Ok(ExitCode::Success);
-    }
-    let plan = plan::resolve(&options, env, console.stderr)?;
+    let plan = match plan::resolve(&args.options(), env, console.stderr)? {
+        plan::Resolved::Plan(plan) => plan,
+        plan::Resolved::Fresh {
+            target,
+            session,
+            left,
+        } => {
+            run::say_still_valid(&target, &session, left, console.stderr)?;
+            return Ok(ExitCode::Success);
+        }
+    };
     let outcome = run::execute(&plan, sts, console)?;
     if outcome.saved {
         let target = plan.target();

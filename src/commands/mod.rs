@@ -181,10 +181,15 @@ pub fn credentials_for(
                 },
                 Some(_) => profiles.clone(),
             };
-            let plan =
-                crate::login::plan::resolve(&sign_in.options(&profiles), env, console.stderr)?;
-            let outcome = crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?;
-            Ok((names.target, outcome.credentials.into()))
+            use crate::login::plan::{Resolved, resolve};
+            let credentials = match resolve(&sign_in.options(&profiles), env, console.stderr)? {
+                Resolved::Plan(plan) => {
+                    crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?
+                        .credentials
+                }
+                Resolved::Fresh { session, .. } => session,
+            };
+            Ok((names.target, credentials.into()))
         }
         Err(err) => Err(err),
     }

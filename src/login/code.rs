@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, Read, Write};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -24,12 +25,22 @@ pub enum Stdin<'a> {
     Caller,
 }
 
-/// A command that prints the code, and where it was configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A command that prints the code, and where it was configured. Its
+/// `Debug` shows only where: the command may hold a TOTP seed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CodeCommand {
     pub command: String,
     /// `--code-command`, `AWSMFA_CODE_COMMAND` or `mfa_process of profile P`.
     pub from: String,
+}
+
+impl std::fmt::Debug for CodeCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeCommand")
+            .field("command", &"<redacted>")
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// How long a code command may take (a YubiKey waits for a touch).
@@ -92,14 +103,14 @@ pub fn obtain(
 
 /// Runs a code command through the platform shell: stdin closed, stderr
 /// passed through (so "Touch your YubiKey" shows), stdout read as the code.
-/// Its output is never shown: it is, or holds, a secret.
+/// It stays in awsmfa's process group, so that it can ask on the terminal
+/// (a password for `op`) and Ctrl-C reaches it. Neither its output nor the
+/// command itself is ever shown: either may hold a secret (`oathtool` takes
+/// the TOTP seed as an argument).
 pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
     let failed = |why: String| -> anyhow::Error {
         Error::failure(format!("the code command ({}) {why}", command.from))
-            .hint(format!(
-                "it must print the 6-digit code: {}",
-                command.command
-            ))
+            .hint("it must print the 6-digit code, and nothing else, on its standard output")
             .into()
     };
     let mut child = shell(&command.command)
@@ -108,12 +119,25 @@ pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| failed(format!("could not start: {e}")))?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    // Read on a thread, so that a command printing much cannot block on a full pipe.
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = (&mut stdout).take(64 * 1024).read_to_end(&mut out);
-        out
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let output = Arc::new(Mutex::new(Vec::new()));
+    // Read on a thread, so that a command printing much cannot block on a
+    // full pipe, and so that a process it left running with its stdout
+    // cannot hold awsmfa past the limit.
+    let (done, finished) = mpsc::channel();
+    let sink = Arc::clone(&output);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut stdout = stdout.take(64 * 1024);
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .expect("only this thread writes")
+                .extend_from_slice(&buf[..n]);
+        }
+        let _ = done.send(());
     });
     let started = Instant::now();
     let status = loop {
@@ -121,7 +145,8 @@ pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
             break status;
         }
         if started.elapsed() >= limit {
-            kill_tree(&mut child);
+            let _ = child.kill();
+            let _ = child.wait();
             return Err(failed(format!(
                 "gave no answer within {}s and was stopped",
                 limit.as_secs()
@@ -129,24 +154,27 @@ pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = reader.join().unwrap_or_default();
+    // The command has ended: its output is complete unless something it
+    // started in the background still holds the pipe.
+    let _ = finished.recv_timeout(OUTPUT_GRACE.min(limit.saturating_sub(started.elapsed())));
     if !status.success() {
         return Err(failed(match status.code() {
             Some(code) => format!("failed (exit code {code})"),
             None => "was ended by a signal".to_owned(),
         }));
     }
-    let text = String::from_utf8(out).unwrap_or_default();
+    let text =
+        String::from_utf8(output.lock().map(|o| o.clone()).unwrap_or_default()).unwrap_or_default();
     parse_code(&text).map_err(|_| failed("did not print exactly 6 digits".to_owned()))
 }
 
+/// How long the output may trail the end of the command.
+const OUTPUT_GRACE: Duration = Duration::from_millis(500);
+
 #[cfg(unix)]
 fn shell(command: &str) -> Command {
-    use std::os::unix::process::CommandExt;
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(command);
-    // Its own process group, so that a command that hangs is stopped whole.
-    cmd.process_group(0);
     cmd
 }
 
@@ -155,19 +183,6 @@ fn shell(command: &str) -> Command {
     let mut cmd = Command::new("cmd");
     cmd.arg("/C").arg(command);
     cmd
-}
-
-#[cfg(unix)]
-fn kill_tree(child: &mut std::process::Child) {
-    // SAFETY: signals the process group this child leads; no memory is touched.
-    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
-    let _ = child.wait();
-}
-
-#[cfg(windows)]
-fn kill_tree(child: &mut std::process::Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[cfg(unix)]
@@ -283,6 +298,14 @@ mod tests {
         let err = run_command(&command("sleep 30 & sleep 30"), Duration::from_millis(300));
         assert!(err.unwrap_err().to_string().contains("no answer within"));
         assert!(started.elapsed() < Duration::from_secs(5));
+        // A process left running with the output open does not hold awsmfa.
+        let started = Instant::now();
+        let code = run_command(&command("echo 123456; sleep 30 &"), limit).unwrap();
+        assert_eq!(code.expose(), "123456");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        // Errors never show the command: it may hold a TOTP seed.
+        let err = run_command(&command("echo SEED-ABC >/dev/null; exit 1"), limit).unwrap_err();
+        assert!(!crate::error::render(&err).1.contains("SEED-ABC"));
     }
 
     #[test]

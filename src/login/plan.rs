@@ -94,8 +94,24 @@ impl Plan {
     }
 }
 
+/// What resolving a login found.
+#[derive(Debug)]
+pub enum Resolved {
+    /// The target already holds a session with more than the refresh window
+    /// left (and `--force` was not given): nothing else is needed.
+    Fresh {
+        target: String,
+        session: crate::session::Session,
+        left: i64,
+    },
+    /// A login to run.
+    Plan(Box<Plan>),
+}
+
 /// Resolves and checks a login; notes (values not copied) go to `stderr`.
-pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) -> Result<Plan> {
+/// The input is checked first, then a still-fresh target ends it before
+/// keys, a device or a code are needed.
+pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) -> Result<Resolved> {
     // Input that needs no file first.
     let code = options.code.as_deref().map(parse_code).transpose()?;
     let endpoint_url =
@@ -111,20 +127,45 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     }
     let names = options.profiles.names_in(env, &files.credentials.ini)?;
     let chain = chain::resolve(&files, &names.source)?;
-    let session_source = chain.base.clone();
-    let session_target = match chain.roles.is_empty() {
-        true => names.target.clone(),
-        false => default_target(&session_source),
+    // A role's source in the Python aws-mfa's layout keeps its keys in
+    // [S-long-term] and its MFA session in [S].
+    let (session_source, session_target) = match chain.roles.is_empty() {
+        true => (chain.base.clone(), names.target.clone()),
+        false => {
+            let base = ProfileNames {
+                target: default_target(&chain.base),
+                source: chain.base.clone(),
+                long_term_of: None,
+            }
+            .follow_long_term_layout(&files.credentials.ini, false);
+            (base.source, base.target)
+        }
     };
     refuse_same(&session_source, &session_target)?;
     if let Some(role) = chain.roles.first() {
         refuse_same(&role.profile, &names.target)?;
         refuse_same(&session_source, &names.target)?;
-        refuse_same(&session_target, &names.target)?;
+        if session_target == names.target {
+            return Err(Error::failure(format!(
+                "the MFA session of {session_source} and the role credentials of {} would both go to profile {}",
+                role.profile, names.target
+            ))
+            .hint("name another profile for the role with --target")
+            .into());
+        }
     }
 
     let session_duration = session_duration(options, env, chain.roles.is_empty())?;
     let role_durations = role_durations(options, &chain.roles)?;
+    if !options.force
+        && let Some((session, left)) = fresh_session(&files, &names.target)
+    {
+        return Ok(Resolved::Fresh {
+            target: names.target,
+            session,
+            left,
+        });
+    }
     let keys = crate::commands::long_term_keys(&files, &session_source)?;
     // The profiles whose settings apply, the outermost (the one logged in to) first.
     let mut settings: Vec<&str> = chain.roles.iter().map(|r| r.profile.as_str()).collect();
@@ -176,7 +217,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
             })
         }
     };
-    Ok(Plan {
+    Ok(Resolved::Plan(Box::new(Plan {
         paths,
         session: SessionStep {
             source: session_source,
@@ -192,31 +233,19 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         code_command,
         force: options.force,
         verbose: options.verbose,
-    })
+    })))
 }
 
-/// The session already in the login's target when it has more than the
-/// refresh window left, with the target's name and the seconds left: then
-/// `login` needs nothing else (no keys, device or code) and stops there.
-pub fn fresh_target(
-    options: &LoginOptions,
-    env: &dyn Env,
-) -> Result<Option<(String, crate::session::Session, i64)>> {
-    let paths = AwsPaths::resolve(env)?;
-    // Both files are read: a malformed one is reported even then.
-    let files = AwsFiles::load(&paths)?;
-    let credentials = &files.credentials;
-    let names = options.profiles.names_in(env, &credentials.ini)?;
+/// The session in `profile` when it has more than the refresh window left.
+fn fresh_session(files: &AwsFiles, profile: &str) -> Option<(crate::session::Session, i64)> {
     let now = crate::time::Timestamp::now();
-    Ok(
-        match crate::session::ProfileCredentials::read(&credentials.ini, &names.target) {
-            crate::session::ProfileCredentials::Session(s) => s
-                .remaining(now)
-                .filter(|&left| left > crate::session::REFRESH_WINDOW_SECONDS)
-                .map(|left| (names.target, s, left)),
-            _ => None,
-        },
-    )
+    match crate::session::ProfileCredentials::read(&files.credentials.ini, profile) {
+        crate::session::ProfileCredentials::Session(s) => s
+            .remaining(now)
+            .filter(|&left| left > crate::session::REFRESH_WINDOW_SECONDS)
+            .map(|left| (s, left)),
+        _ => None,
+    }
 }
 
 fn refuse_same(source: &str, target: &str) -> Result<(), Error> {

@@ -48,12 +48,7 @@ pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
     if plan.verbose {
         describe(plan, console.stderr)?;
     }
-    if !plan.force
-        && let Some((session, left)) = fresh_session(plan, target)?
-    {
-        say_still_valid(target, &session, left, console.stderr)?;
-        return Ok(Outcome::found(session));
-    }
+    // The plan found no fresh session; another run may be saving one now.
     let _lock = LoginLock::acquire(&plan.paths.credentials, target, console.stderr)?;
     if !plan.force
         && let Some((session, left)) = fresh_session(plan, target)?
@@ -134,7 +129,7 @@ fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
             profile: &step.source,
             endpoint: &step.endpoint.display(),
         };
-        explain(e, call)
+        explain(e, call).redact(code.expose())
     })?;
     step.save.save(&session)?;
     say_saved("session", &step.target, &session, console.stderr)?;
@@ -229,10 +224,8 @@ fn describe(plan: &Plan, stderr: &mut dyn Write) -> Result<()> {
     ))?;
     say(format!("MFA device: {}", step.device))?;
     if let Some(command) = &plan.code_command {
-        say(format!(
-            "code command: {} ({})",
-            command.command, command.from
-        ))?;
+        // Only where it is set: the command itself may hold a TOTP seed.
+        say(format!("code: from the code command of {}", command.from))?;
     }
     say(format!(
         "GetSessionToken: {} in {}, saved to profile {}",

@@ -88,8 +88,10 @@ impl SavePlan {
     }
 
     /// Writes `session` to the target: both files' new contents are written
-    /// to temporary files first, then renamed, so that a failure leaves both
-    /// as they were.
+    /// to temporary files first, then renamed, the credentials file first: a
+    /// failure before its rename leaves both files as they were, and the
+    /// config's new profile (only region and output) cannot come without
+    /// the session.
     pub fn save(&self, session: &Session) -> Result<()> {
         let _locks = if self.writes_config {
             FileLock::acquire_all(&[&self.paths.credentials, &self.paths.config])?
@@ -103,10 +105,11 @@ impl SavePlan {
             None => None,
         };
         let credentials = PreparedWrite::new(&self.paths.credentials, &texts.credentials, true)?;
-        if let Some(config) = config {
-            config.commit()?;
+        credentials.commit()?;
+        match config {
+            Some(config) => config.commit(),
+            None => Ok(()),
         }
-        credentials.commit()
     }
 
     /// The files' new texts with `session` in the target.

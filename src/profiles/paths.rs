@@ -25,8 +25,10 @@ impl AwsPaths {
         let pick = |var: &str, default: &str| -> Result<PathBuf, Error> {
             match env.raw_var(var) {
                 Some(path) => Ok(PathBuf::from(expand_user(&expand_vars(&path, env), env))),
+                // `~/.aws/NAME` as expanduser reads it: a set but empty
+                // HOME is the root, never the current directory.
                 None => home_dir(env)
-                    .map(|h| PathBuf::from(h).join(".aws").join(default))
+                    .map(|_| PathBuf::from(expand_user(&format!("~/.aws/{default}"), env)))
                     .ok_or_else(no_home),
             }
         };
@@ -245,6 +247,14 @@ mod tests {
         ] {
             assert_eq!(expand_vars(input, &env), python, "{input}");
         }
+    }
+
+    #[test]
+    fn an_empty_home_is_the_root_for_the_default_files() {
+        let env = HashMap::from([("HOME", "")]);
+        let p = AwsPaths::resolve(&env).unwrap();
+        assert_eq!(p.credentials, PathBuf::from("/.aws/credentials"));
+        assert_eq!(p.config, PathBuf::from("/.aws/config"));
     }
 
     #[test]

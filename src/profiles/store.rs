@@ -232,6 +232,47 @@ fn new_temp(dir: &Path, name: &str) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| cannot_write_in(dir, &e).into())
 }
 
+/// Fails when the existing file cannot be replaced by a rename although the
+/// directory takes new files: another user's file in a sticky directory
+/// (`/tmp`), or a file marked immutable or append-only.
+fn check_replaceable(real: &Path, dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = fs::metadata(real) else {
+            return Ok(());
+        };
+        let cannot = |why: &str| -> anyhow::Error {
+            Error::failure(format!("cannot replace {}: {why}", real.display()))
+                .hint("awsmfa replaces the file with a new one: make it your own, or point the variable at a file you own")
+                .into()
+        };
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        let sticky = fs::metadata(dir).is_ok_and(|d| d.mode() & 0o1000 != 0 && d.uid() != me);
+        if me != 0 && sticky && meta.uid() != me {
+            return Err(cannot(
+                "it belongs to another user, in a directory where only owners may replace files",
+            ));
+        }
+        #[cfg(target_os = "linux")]
+        if let Ok(file) = File::open(real) {
+            use std::os::fd::AsRawFd;
+            const IMMUTABLE: libc::c_long = 0x10;
+            const APPEND_ONLY: libc::c_long = 0x20;
+            let mut flags: libc::c_long = 0;
+            // SAFETY: FS_IOC_GETFLAGS writes one long through the pointer.
+            let read = unsafe { libc::ioctl(file.as_raw_fd(), libc::FS_IOC_GETFLAGS, &mut flags) };
+            if read == 0 && flags & (IMMUTABLE | APPEND_ONLY) != 0 {
+                return Err(cannot("it is marked immutable or append-only (chattr)"));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (real, dir);
+    Ok(())
+}
+
 fn cannot_write_in(dir: &Path, e: &io::Error) -> Error {
     Error::failure(format!("cannot write in {}: {e}", dir.display()))
         .hint("awsmfa replaces a file through a new file beside it: make the directory writable")
@@ -396,7 +437,8 @@ fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
 /// every file it will write before calling STS, so that a code is never
 /// spent on a session that cannot be saved.
 pub fn check_writable(path: &Path) -> Result<()> {
-    let (_, dir, name) = resolve_target(path)?;
+    let (real, dir, name) = resolve_target(path)?;
+    check_replaceable(&real, &dir)?;
     open_lock_file(path)?;
     // The probe has the temporary files' name, so that a run killed before
     // removing it leaves nothing that the next write does not clean up.
