@@ -231,7 +231,8 @@ Examples:
 
 The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
 AWS_CREDENTIAL_EXPIRATION; AWS_PROFILE and AWS_DEFAULT_PROFILE are removed.
-awsmfa exits with the command's exit code (128+N when signal N ended it).";
+SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to awsmfa are passed on to the command;
+awsmfa waits for it and exits with its exit code (128+N when signal N ended it).";
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ExecArgs {

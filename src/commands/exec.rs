@@ -34,22 +34,19 @@ pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
     let mut cmd = Command::new(program);
     cmd.args(rest);
     apply_session(&mut cmd, &session);
-    let status = {
-        let _guard = signals::ParentIgnoresInterrupts::install();
-        match cmd.status() {
-            Ok(status) => status,
-            Err(e) => {
-                let code = if e.kind() == std::io::ErrorKind::NotFound {
-                    127
-                } else {
-                    126
-                };
-                eprintln!(
-                    "awsmfa: error: cannot run {}: {e}",
-                    program.to_string_lossy()
-                );
-                return Ok(ExitCode::Child(code));
-            }
+    let status = match run_forwarding_signals(&mut cmd) {
+        Ok(status) => status,
+        Err(e) => {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            };
+            eprintln!(
+                "awsmfa: error: cannot run {}: {e}",
+                program.to_string_lossy()
+            );
+            return Ok(ExitCode::Child(code));
         }
     };
     Ok(ExitCode::Child(exit_code_of(status)))
@@ -100,46 +97,24 @@ fn exit_code_of(status: std::process::ExitStatus) -> u8 {
     status.code().map_or(1, |c| c as u8)
 }
 
+/// Runs the command to its end, passing on the signals meant for it.
 #[cfg(unix)]
-mod signals {
-    //! While the child runs, Ctrl-C and Ctrl-\ reach it from the terminal;
-    //! awsmfa itself must not die first, or the shell would return to the
-    //! prompt while the child still runs. A no-op handler (not SIG_IGN, which
-    //! the child would inherit) keeps awsmfa waiting.
-
-    extern "C" fn ignore(_: libc::c_int) {}
-
-    pub struct ParentIgnoresInterrupts {
-        previous: [(libc::c_int, libc::sighandler_t); 2],
-    }
-
-    impl ParentIgnoresInterrupts {
-        pub fn install() -> Self {
-            let handler = ignore as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            // SAFETY: installing a handler that does nothing is async-signal-safe.
-            let previous = [libc::SIGINT, libc::SIGQUIT]
-                .map(|sig| (sig, unsafe { libc::signal(sig, handler) }));
-            ParentIgnoresInterrupts { previous }
-        }
-    }
-
-    impl Drop for ParentIgnoresInterrupts {
-        fn drop(&mut self) {
-            for (sig, old) in self.previous {
-                // SAFETY: restores the disposition saved above.
-                unsafe { libc::signal(sig, old) };
-            }
-        }
-    }
+fn run_forwarding_signals(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    let forwarding = signals::ForwardSignals::install();
+    let mut child = cmd.spawn()?;
+    forwarding.started(child.id());
+    // Ended but not yet reaped: its process id cannot be reused while the
+    // handlers may still signal it.
+    signals::wait_until_ended(child.id())?;
+    drop(forwarding);
+    child.wait()
 }
 
 #[cfg(not(unix))]
-mod signals {
-    pub struct ParentIgnoresInterrupts;
-
-    impl ParentIgnoresInterrupts {
-        pub fn install() -> Self {
-            ParentIgnoresInterrupts
-        }
-    }
+fn run_forwarding_signals(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    // Ctrl-C and Ctrl-Break reach every process of the console.
+    cmd.status()
 }
+
+#[cfg(unix)]
+mod signals;
