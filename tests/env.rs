@@ -9,7 +9,7 @@ use predicates::prelude::*;
 /// Session values with every character a shell might interpret.
 const TRICKY_ID: &str = "ASIA'quote\"dq$HOME`x`";
 const TRICKY_SECRET: &str = r#"s3cr\et'$(touch pwned);&|<>*?!%#~é’\'\\"#;
-const TRICKY_TOKEN: &str = "tok/+=${PATH}\\n\\t'' \"\" end";
+const TRICKY_TOKEN: &str = "tok/+=${PATH}\\n\\t'' \"\" %PATH% !! ^ tab\there \u{b}\u{c}\u{1b}[31m \u{85}\u{2028}\u{2029} end";
 const EXPIRATION: &str = "2999-01-01T00:00:00Z";
 
 fn tricky_env() -> TestEnv {
@@ -152,10 +152,100 @@ fn every_shell_syntax_is_printed() {
         first_line("powershell"),
         "$Env:AWS_ACCESS_KEY_ID = 'ASIA''quote\"dq$HOME`x`'"
     );
-    assert_eq!(
-        first_line("cmd"),
-        "set AWS_ACCESS_KEY_ID=ASIA'quote^\"dq$HOME`x`"
-    );
+    // cmd cannot hold these values verbatim: refused below.
+}
+
+/// cmd's `set "K=v"` keeps its metacharacters inside the quotes; what no
+/// `set` line can carry verbatim (`%`, `!`, `"`, control characters,
+/// non-ASCII) is refused with nothing on stdout, naming the variable.
+#[test]
+fn cmd_gets_quoted_values_or_a_refusal() {
+    let env = TestEnv::new();
+    let write = |secret: &str| {
+        env.write_credentials(&format!(
+            "[mfa]\naws_access_key_id = ASIAFAKE\naws_secret_access_key = {secret}\n\
+             aws_session_token = tok/+=\nexpiration = {EXPIRATION}\n"
+        ))
+    };
+    write("a&b|c<d>e^f(g) h'`$~=");
+    env.awsmfa(&["env", "--shell", "cmd"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "set \"AWS_ACCESS_KEY_ID=ASIAFAKE\"\n\
+             set \"AWS_SECRET_ACCESS_KEY=a&b|c<d>e^f(g) h'`$~=\"\n\
+             set \"AWS_SESSION_TOKEN=tok/+=\"\n\
+             set \"AWS_CREDENTIAL_EXPIRATION={EXPIRATION}\"\n"
+        ));
+    for (secret, why) in [
+        ("50%PATH%", "% or !"),
+        ("wow!", "% or !"),
+        ("say\"&calc", "double quote"),
+        ("tab\there", "control character"),
+        ("caf\u{e9}", "non-ASCII"),
+    ] {
+        write(secret);
+        env.awsmfa(&["env", "--shell", "cmd"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "cannot write AWS_SECRET_ACCESS_KEY for cmd",
+            ))
+            .stderr(predicate::str::contains(why));
+    }
+    tricky_env()
+        .awsmfa(&["env", "--shell", "cmd"])
+        .assert()
+        .code(2)
+        .stdout("");
+}
+
+/// Values no credentials file can hold (line breaks: a credential_process
+/// or SSO answer may carry them), evaluated by the real shells.
+#[test]
+fn line_breaks_in_values_are_evaluated_verbatim() {
+    use awsmfa::shell::Shell;
+    let values = [
+        "two\nlines",
+        "cr\rlf\r\n",
+        "\n'; touch pwned; echo '\n",
+        "end\n",
+    ];
+    let vars: Vec<(&str, &str)> = ["A", "B", "C", "D"].into_iter().zip(values).collect();
+    let expected: String = values.iter().map(|v| format!("<{v}>")).collect();
+    let print = r#"printf '<%s>' "$A" "$B" "$C" "$D""#;
+    let env = TestEnv::new();
+    std::fs::write(
+        env.home().join("env.sh"),
+        Shell::Posix.export(&vars).unwrap(),
+    )
+    .unwrap();
+    let script = format!("eval \"$(cat env.sh)\"; {print}");
+    for name in ["bash", "dash", "zsh", "sh"] {
+        let Some(shell) = peer(name) else { continue };
+        env.program(&shell, &["-c", &script])
+            .current_dir(env.home())
+            .assert()
+            .success()
+            .stdout(expected.clone());
+    }
+    if let Some(fish) = peer("fish") {
+        let code = Shell::Fish.export(&vars).unwrap();
+        std::fs::write(env.home().join("env.fish"), code).unwrap();
+        let script = format!("source env.fish; {print}");
+        env.program(&fish, &["--no-config", "-c", &script])
+            .current_dir(env.home())
+            .assert()
+            .success()
+            .stdout(expected.clone());
+    }
+    assert!(!env.home().join("pwned").exists());
+    // PowerShell runs `awsmfa env | Invoke-Expression` line by line: every
+    // assignment must stay on its one line.
+    let code = Shell::PowerShell.export(&vars).unwrap();
+    assert_eq!(code.lines().count(), vars.len(), "{code}");
+    assert!(Shell::Cmd.export(&vars).is_err());
 }
 
 #[test]

@@ -35,6 +35,6 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
     if let Some(exp) = &expiration {
         vars.push((VARIABLES[3], exp));
     }
-    out.write_all(shell.export(&vars).as_bytes())?;
+    out.write_all(shell.export(&vars)?.as_bytes())?;
     Ok(ExitCode::Success)
 }
