@@ -5,10 +5,11 @@ use anyhow::Result;
 use crate::cli::EnvArgs;
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
+use crate::session::Session;
 use crate::shell::Shell;
 use crate::time::Timestamp;
 
-/// The variables `env` sets, in the order it prints them.
+/// The variables a session sets, in the order `env` prints them.
 pub const VARIABLES: [&str; 4] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
@@ -16,25 +17,90 @@ pub const VARIABLES: [&str; 4] = [
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
+/// The session token under the name boto2 and older SDKs read (botocore
+/// too, before `AWS_SESSION_TOKEN`): always removed, so that a token of
+/// another session cannot outlive the switch.
+pub const LEGACY_TOKEN: &str = "AWS_SECURITY_TOKEN";
+
+/// What a session does to an environment.
+pub struct SessionVariables<'a> {
+    /// Variables to set, with their values (secrets among them).
+    pub set: Vec<(&'static str, &'a str)>,
+    /// Variables to remove: the legacy token, and the expiration when the
+    /// session does not say (one left from an earlier session would lie).
+    pub removed: Vec<&'static str>,
+}
+
+impl<'a> SessionVariables<'a> {
+    /// The variables for `session`; `expiration` is its expiration, formatted.
+    pub fn of(session: &'a Session, expiration: Option<&'a str>) -> SessionVariables<'a> {
+        let mut set = vec![
+            (VARIABLES[0], session.access_key_id.as_str()),
+            (VARIABLES[1], session.secret_access_key.expose()),
+            (VARIABLES[2], session.session_token.expose()),
+        ];
+        let mut removed = vec![LEGACY_TOKEN];
+        match expiration {
+            Some(exp) => set.push((VARIABLES[3], exp)),
+            None => removed.push(VARIABLES[3]),
+        }
+        SessionVariables { set, removed }
+    }
+}
+
 /// Writes the shell code to `out`.
 pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Result<ExitCode> {
     let shell = Shell::choose(args.shell.as_deref(), env)?;
     if args.unset {
-        out.write_all(shell.unset(&VARIABLES).as_bytes())?;
+        let mut names = VARIABLES.to_vec();
+        names.push(LEGACY_TOKEN);
+        out.write_all(shell.unset(&names).as_bytes())?;
         return Ok(ExitCode::Success);
     }
     let names = args.profiles.names(env)?;
     let files = super::load_files(env)?;
     let session = super::valid_session(files, &names, Timestamp::now())?;
     let expiration = session.expiration.map(|e| e.to_string());
-    let mut vars = vec![
-        (VARIABLES[0], session.access_key_id.as_str()),
-        (VARIABLES[1], session.secret_access_key.expose()),
-        (VARIABLES[2], session.session_token.expose()),
-    ];
-    if let Some(exp) = &expiration {
-        vars.push((VARIABLES[3], exp));
-    }
-    out.write_all(shell.export(&vars)?.as_bytes())?;
+    let vars = SessionVariables::of(&session, expiration.as_deref());
+    let mut code = shell.export(&vars.set)?;
+    code.push_str(&shell.unset(&vars.removed));
+    out.write_all(code.as_bytes())?;
     Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn session() -> Session {
+        Session {
+            access_key_id: "ASIA".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration: None,
+        }
+    }
+
+    #[test]
+    fn the_legacy_token_is_removed() {
+        let session = session();
+        let vars = SessionVariables::of(&session, Some("2999-01-01T00:00:00Z"));
+        assert_eq!(
+            vars.set[3..],
+            [("AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z")]
+        );
+        assert_eq!(vars.removed, ["AWS_SECURITY_TOKEN"]);
+    }
+
+    #[test]
+    fn an_unknown_expiration_removes_stale_ones() {
+        let session = session();
+        let vars = SessionVariables::of(&session, None);
+        assert_eq!(vars.set.len(), 3);
+        assert_eq!(
+            vars.removed,
+            ["AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION"]
+        );
+    }
 }

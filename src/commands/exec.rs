@@ -4,6 +4,7 @@ use std::process::Command;
 
 use anyhow::Result;
 
+use super::env::SessionVariables;
 use crate::cli::{ExecArgs, LoginArgs};
 use crate::env::Env;
 use crate::error::Error;
@@ -52,18 +53,14 @@ pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
     Ok(ExitCode::Child(exit_code_of(status)))
 }
 
-/// Sets the session variables and removes the profile selectors.
+/// Sets the session variables (as `env` does) and removes the profile selectors.
 pub fn apply_session(cmd: &mut Command, session: &Session) {
-    for name in REMOVED {
+    let expiration = session.expiration.map(|e| e.to_string());
+    let vars = SessionVariables::of(session, expiration.as_deref());
+    for name in REMOVED.iter().chain(&vars.removed) {
         cmd.env_remove(name);
     }
-    cmd.env("AWS_ACCESS_KEY_ID", &session.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", session.secret_access_key.expose())
-        .env("AWS_SESSION_TOKEN", session.session_token.expose());
-    match session.expiration {
-        Some(exp) => cmd.env("AWS_CREDENTIAL_EXPIRATION", exp.to_string()),
-        None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
-    };
+    cmd.envs(vars.set);
 }
 
 fn login_first(args: &ExecArgs, env: &dyn Env) -> Result<()> {

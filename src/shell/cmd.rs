@@ -22,8 +22,12 @@ pub fn export(name: &str, value: &str) -> String {
     format!("set \"{name}={value}\"\n")
 }
 
+/// Guarded: `set "K="` of a missing variable sets ERRORLEVEL 1.
 pub fn unset(names: &[&str]) -> String {
-    names.iter().map(|n| format!("set \"{n}=\"\n")).collect()
+    names
+        .iter()
+        .map(|n| format!("if defined {n} set \"{n}=\"\n"))
+        .collect()
 }
 
 #[cfg(test)]
