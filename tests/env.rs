@@ -28,14 +28,14 @@ fn tricky_env() -> TestEnv {
     env
 }
 
-/// The session's values, and no legacy token.
+/// The session's values, its expiration under both names, and no legacy token.
 fn expected() -> String {
-    format!("{TRICKY_ID}\n{TRICKY_SECRET}\n{TRICKY_TOKEN}\n{EXPIRATION}\nunset\n")
+    format!("{TRICKY_ID}\n{TRICKY_SECRET}\n{TRICKY_TOKEN}\n{EXPIRATION}\n{EXPIRATION}\nunset\n")
 }
 
 const POSIX_SCRIPT: &str = r#"eval "$("$AWSMFA_BIN" env --shell "$SHELL_NAME")" || exit 9
 printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" \
-    "${AWS_SECURITY_TOKEN-unset}""#;
+    "$AWS_SESSION_EXPIRATION" "${AWS_SECURITY_TOKEN-unset}""#;
 
 fn check_posix_shell(name: &str) {
     let Some(shell) = peer(name) else { return };
@@ -75,7 +75,7 @@ fn fish_evaluates_exact_values() {
     let script = r#"$AWSMFA_BIN env --shell fish | source; or exit 9
 set -q AWS_SECURITY_TOKEN; or set AWS_SECURITY_TOKEN unset
 printf '%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" \
-    "$AWS_SECURITY_TOKEN""#;
+    "$AWS_SESSION_EXPIRATION" "$AWS_SECURITY_TOKEN""#;
     env.program(&fish, &["--no-config", "-c", script])
         .current_dir(env.home())
         .assert()
@@ -115,18 +115,18 @@ fn unset_removes_the_variables() {
     let script = r#"eval "$("$AWSMFA_BIN" env)"; export AWS_SECURITY_TOKEN=set-by-hand
 eval "$("$AWSMFA_BIN" env --unset)"
 for v in AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION \
-    AWS_SECURITY_TOKEN; do
+    AWS_SESSION_EXPIRATION AWS_SECURITY_TOKEN; do
   eval "printf '%s=%s\n' $v \"\${$v-unset}\""
 done"#;
     env.program(&bash, &["-c", script]).assert().success().stdout(
         "AWS_ACCESS_KEY_ID=unset\nAWS_SECRET_ACCESS_KEY=unset\nAWS_SESSION_TOKEN=unset\nAWS_CREDENTIAL_EXPIRATION=unset\n\
-         AWS_SECURITY_TOKEN=unset\n",
+         AWS_SESSION_EXPIRATION=unset\nAWS_SECURITY_TOKEN=unset\n",
     );
     let Some(fish) = peer("fish") else { return };
     let script = r#"$AWSMFA_BIN env --shell fish | source; set -gx AWS_SECURITY_TOKEN set-by-hand
 $AWSMFA_BIN env --shell fish --unset | source; or exit 9
 set -q AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION \
-    AWS_SECURITY_TOKEN; or echo all-unset"#;
+    AWS_SESSION_EXPIRATION AWS_SECURITY_TOKEN; or echo all-unset"#;
     env.program(&fish, &["--no-config", "-c", script])
         .assert()
         .success()
@@ -191,6 +191,7 @@ fn cmd_gets_quoted_values_or_a_refusal() {
              set \"AWS_SECRET_ACCESS_KEY=a&b|c<d>e^f(g) h'`$~=\"\n\
              set \"AWS_SESSION_TOKEN=tok/+=\"\n\
              set \"AWS_CREDENTIAL_EXPIRATION={EXPIRATION}\"\n\
+             set \"AWS_SESSION_EXPIRATION={EXPIRATION}\"\n\
              if defined AWS_SECURITY_TOKEN set \"AWS_SECURITY_TOKEN=\"\n"
         ));
     for (secret, why) in [
@@ -336,23 +337,29 @@ fn what_the_session_does_not_set_is_removed() {
     let env = TestEnv::new()
         .var("AWSMFA_BIN", env!("CARGO_BIN_EXE_awsmfa"))
         .var("AWS_SECURITY_TOKEN", STALE_SECURITY_TOKEN)
-        .var("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z");
+        .var("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z")
+        .var("AWS_SESSION_EXPIRATION", "2020-01-01T00:00:00Z");
     env.write_credentials(
         "[mfa]\naws_access_key_id = ASIANOEXP\naws_secret_access_key = s\naws_session_token = t\n",
     );
-    let stale = ["AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION"];
+    let stale = [
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_SESSION_EXPIRATION",
+    ];
     if let Some(bash) = peer("bash") {
         let script = r#"eval "$("$AWSMFA_BIN" env --shell bash)" || exit 9
-printf '%s\n' "$AWS_ACCESS_KEY_ID" "${AWS_SECURITY_TOKEN-unset}" "${AWS_CREDENTIAL_EXPIRATION-unset}""#;
+printf '%s\n' "$AWS_ACCESS_KEY_ID" "${AWS_SECURITY_TOKEN-unset}" "${AWS_CREDENTIAL_EXPIRATION-unset}" \
+    "${AWS_SESSION_EXPIRATION-unset}""#;
         env.program(&bash, &["-c", script])
             .assert()
             .success()
-            .stdout("ASIANOEXP\nunset\nunset\n");
+            .stdout("ASIANOEXP\nunset\nunset\nunset\n");
     }
     if let Some(fish) = peer("fish") {
         let script = r#"$AWSMFA_BIN env --shell fish | source; or exit 9
 echo $AWS_ACCESS_KEY_ID
-set -q AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION; or echo all-unset"#;
+set -q AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_SESSION_EXPIRATION; or echo all-unset"#;
         env.program(&fish, &["--no-config", "-c", script])
             .assert()
             .success()

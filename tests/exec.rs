@@ -185,26 +185,29 @@ fn a_hang_up_of_the_session_leader_reaches_the_command() {
     );
 }
 
-/// The command sees the session as `env` exports it: no legacy token (or
-/// expiration) left from another session.
+/// The command sees the session as `env` exports it: the expiration under
+/// both names, and no legacy token (or expiration) left from another session.
 #[test]
 fn the_command_gets_the_session_variables_and_no_stale_ones() {
     let print = r#"printf '%s\n' "$AWS_SESSION_TOKEN" "${AWS_CREDENTIAL_EXPIRATION-unset}" \
-        "${AWS_SECURITY_TOKEN-unset}""#;
-    let env = with_session().var("AWS_SECURITY_TOKEN", "StaleTokenOfAnotherSession");
+        "${AWS_SESSION_EXPIRATION-unset}" "${AWS_SECURITY_TOKEN-unset}""#;
+    let env = with_session()
+        .var("AWS_SECURITY_TOKEN", "StaleTokenOfAnotherSession")
+        .var("AWS_SESSION_EXPIRATION", "2020-01-01T00:00:00Z");
     env.awsmfa(&["exec", "--", "sh", "-c", print])
         .assert()
         .success()
-        .stdout("FakeExecToken\n2999-01-01T00:00:00Z\nunset\n");
+        .stdout("FakeExecToken\n2999-01-01T00:00:00Z\n2999-01-01T00:00:00Z\nunset\n");
 
     let env = TestEnv::new()
         .var("AWS_SECURITY_TOKEN", "StaleTokenOfAnotherSession")
-        .var("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z");
+        .var("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z")
+        .var("AWS_SESSION_EXPIRATION", "2020-01-01T00:00:00Z");
     env.write_credentials(
         "[mfa]\naws_access_key_id = ASIANOEXP\naws_secret_access_key = s\naws_session_token = t\n",
     );
     env.awsmfa(&["exec", "--", "sh", "-c", print])
         .assert()
         .success()
-        .stdout("t\nunset\nunset\n");
+        .stdout("t\nunset\nunset\nunset\n");
 }

@@ -9,12 +9,15 @@ use crate::session::Session;
 use crate::shell::Shell;
 use crate::time::Timestamp;
 
-/// The variables a session sets, in the order `env` prints them.
-pub const VARIABLES: [&str; 4] = [
+/// The variables a session sets, in the order `env` prints them. The
+/// expiration goes by two names: the AWS SDKs' and the one starship and
+/// granted read.
+pub const VARIABLES: [&str; 5] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
 ];
 
 /// The session token under the name boto2 and older SDKs read (botocore
@@ -41,8 +44,8 @@ impl<'a> SessionVariables<'a> {
         ];
         let mut removed = vec![LEGACY_TOKEN];
         match expiration {
-            Some(exp) => set.push((VARIABLES[3], exp)),
-            None => removed.push(VARIABLES[3]),
+            Some(exp) => set.extend([(VARIABLES[3], exp), (VARIABLES[4], exp)]),
+            None => removed.extend([VARIABLES[3], VARIABLES[4]]),
         }
         SessionVariables { set, removed }
     }
@@ -83,12 +86,15 @@ mod tests {
     }
 
     #[test]
-    fn the_legacy_token_is_removed() {
+    fn both_expiration_names_carry_the_same_value() {
         let session = session();
         let vars = SessionVariables::of(&session, Some("2999-01-01T00:00:00Z"));
         assert_eq!(
             vars.set[3..],
-            [("AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z")]
+            [
+                ("AWS_CREDENTIAL_EXPIRATION", "2999-01-01T00:00:00Z"),
+                ("AWS_SESSION_EXPIRATION", "2999-01-01T00:00:00Z")
+            ]
         );
         assert_eq!(vars.removed, ["AWS_SECURITY_TOKEN"]);
     }
@@ -100,7 +106,11 @@ mod tests {
         assert_eq!(vars.set.len(), 3);
         assert_eq!(
             vars.removed,
-            ["AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION"]
+            [
+                "AWS_SECURITY_TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION",
+                "AWS_SESSION_EXPIRATION"
+            ]
         );
     }
 }
