@@ -57,6 +57,15 @@ pub struct Devices {
     pub serials: Vec<String>,
 }
 
+/// Whether a device is a FIDO security key (`arn:aws:iam::1:u2f/user/NAME/KEY`):
+/// it signs WebAuthn challenges and gives no codes, so STS GetSessionToken,
+/// which takes a 6-digit code, cannot use it. Virtual devices
+/// (`arn:aws:iam::1:mfa/NAME`) and hardware TOTP tokens (serials like
+/// `GAHT12345678`) give codes.
+pub fn is_fido_key(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.contains(":u2f/")
+}
+
 /// Why discovery found nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiscoveryError {
@@ -422,6 +431,23 @@ mod tests {
             "<Response><Errors><Error><Code>Throttling</Code></Error></Errors></Response>";
         assert_eq!(error_fields(wrapped), (Some("Throttling".to_owned()), None));
         assert_eq!(error_fields("Service Unavailable"), (None, None));
+    }
+
+    #[test]
+    fn fido_keys_are_told_from_code_devices() {
+        assert!(is_fido_key(
+            "arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        ));
+        assert!(is_fido_key(
+            "arn:aws-cn:iam::123456789012:u2f/user/bob/key-1"
+        ));
+        for code_device in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws:iam::123456789012:mfa/u2f/alice",
+            "GAHT12345678",
+        ] {
+            assert!(!is_fido_key(code_device), "{code_device}");
+        }
     }
 
     #[test]

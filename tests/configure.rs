@@ -307,6 +307,72 @@ fn the_device_list_is_read_as_xml() {
     assert_eq!(env.config(), "");
 }
 
+const FIDO_KEY: &str =
+    "arn:aws:iam::123456789012:u2f/user/bob/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const PHONE: &str = "arn:aws:iam::123456789012:mfa/bob-phone";
+const TOKEN: &str = "GAHT12345678";
+
+/// FIDO security keys give no codes, so GetSessionToken cannot use them:
+/// they are skipped with a note, never saved (moto cannot create them).
+#[test]
+fn fido_security_keys_are_skipped_with_a_note() {
+    let skipped = format!(
+        "skipping {FIDO_KEY}: a FIDO security key; STS GetSessionToken takes codes only \
+         from virtual and hardware TOTP devices"
+    );
+
+    // A key and a phone: the phone is the one device, saved.
+    let (env, out) = configure_with_devices(&[FIDO_KEY, PHONE]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(env.config().contains(&format!("mfa_serial = {PHONE}\n")));
+    assert!(!env.config().contains("u2f"));
+
+    // A key, a phone and a hardware token: only the two that give codes are offered.
+    let (env, out) = configure_with_devices(&[PHONE, FIDO_KEY, TOKEN]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(
+        stderr.contains(&format!("\n  {PHONE}\n  {TOKEN}\n")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("  {FIDO_KEY}\n")), "{stderr}");
+    assert_eq!(env.config(), CONFIG);
+
+    // Only a key: nothing to save, and what to assign instead.
+    let (env, out) = configure_with_devices(&[FIDO_KEY]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(
+        stderr.contains("arn:aws:iam::123456789012:user/bob has no MFA device that gives codes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: assign a virtual MFA device"),
+        "{stderr}"
+    );
+    assert_eq!(env.config(), CONFIG);
+
+    // Nor is one saved when given, and nothing is asked.
+    let mock = MockSts::start(vec![Reply::Status(500, String::new())]);
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&[
+        "configure",
+        "--device",
+        FIDO_KEY,
+        "--endpoint-url",
+        &mock.url(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("is a FIDO security key"));
+    assert_eq!(mock.requests(), 0);
+    assert_eq!(env.config(), "");
+}
+
 /// What IAM refuses (moto cannot), explained with the action that was denied.
 #[test]
 fn iam_refusals_are_explained() {
