@@ -248,7 +248,12 @@ Examples:
   eval \"$(awsmfa env)\"                      bash, zsh, sh
   awsmfa env | source                       fish
   awsmfa env --shell powershell | Invoke-Expression
-  eval \"$(awsmfa env --unset)\"              forget the session in this shell";
+  eval \"$(awsmfa env --unset)\"              forget the session in this shell
+  for /f \"delims=\" %i in ('awsmfa env --shell cmd') do @%i
+
+Exports AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and the
+expiration as AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION (starship,
+granted); removes AWS_SECURITY_TOKEN, the token's name in older SDKs.";
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct EnvArgs {
@@ -291,8 +296,10 @@ Examples:
   awsmfa exec -p admin --login -- aws s3 ls  assume the role profile admin (one code for every role)
 
 The command gets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
-AWS_CREDENTIAL_EXPIRATION; AWS_PROFILE and AWS_DEFAULT_PROFILE are removed.
-awsmfa exits with the command's exit code (128+N when signal N ended it).";
+the expiration as AWS_CREDENTIAL_EXPIRATION and AWS_SESSION_EXPIRATION;
+AWS_SECURITY_TOKEN, AWS_PROFILE and AWS_DEFAULT_PROFILE are removed.
+SIGTERM, SIGINT, SIGHUP and SIGQUIT sent to awsmfa are passed on to the command;
+awsmfa waits for it and exits with its exit code (128+N when signal N ended it).";
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ExecArgs {

@@ -4,15 +4,17 @@
 //! ListMFADevices is one Query API call, signed here with SigV4 (the crate the
 //! SDK itself signs with) and sent through the same connector as STS: the
 //! whole IAM SDK would add about 80 s to a clean release build for one call.
+//! Its answer is read with the XML decoder the STS SDK already builds on.
 
 use std::time::SystemTime;
 
 use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 
 use crate::net::OPERATION_TIMEOUT;
 use crate::session::LongTermKeys;
-use crate::sts::{AwsError, Endpoint, caller_arn, runtime, sdk_credentials, xml_text};
+use crate::sts::{AwsError, Endpoint, caller_arn, runtime, sdk_credentials};
 
 /// The identity that the keys belong to, from its ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,15 @@ pub struct Devices {
     pub caller_arn: String,
     /// The devices' serial numbers (ARNs for virtual devices), in IAM's order.
     pub serials: Vec<String>,
+}
+
+/// Whether a device is a FIDO security key (`arn:aws:iam::1:u2f/user/NAME/KEY`):
+/// it signs WebAuthn challenges and gives no codes, so STS GetSessionToken,
+/// which takes a 6-digit code, cannot use it. Virtual devices
+/// (`arn:aws:iam::1:mfa/NAME`) and hardware TOTP tokens (serials like
+/// `GAHT12345678`) give codes.
+pub fn is_fido_key(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.contains(":u2f/")
 }
 
 /// Why discovery found nothing.
@@ -118,19 +129,20 @@ impl DeviceLister for AwsDeviceLister {
         };
         let (status, text) = answer.map_err(iam_failed)?;
         if !(200..300).contains(&status) {
+            let (code, message) = error_fields(&text);
             return Err(iam_failed(AwsError::Service {
-                code: xml_text(&text, "Code"),
-                message: xml_text(&text, "Message").or_else(|| Some(format!("HTTP {status}"))),
+                code,
+                message: message.or_else(|| Some(format!("HTTP {status}"))),
             }));
         }
-        if !text.contains("ListMFADevicesResult") {
-            return Err(iam_failed(AwsError::BadResponse {
+        let serials = serial_numbers(&text).ok_or_else(|| {
+            iam_failed(AwsError::BadResponse {
                 detail: format!("HTTP {status} with a body that is not a ListMFADevices answer"),
-            }));
-        }
+            })
+        })?;
         Ok(Devices {
             caller_arn: arn,
-            serials: serial_numbers(&text),
+            serials,
         })
     }
 }
@@ -168,19 +180,67 @@ fn form_encode(value: &str) -> String {
     out
 }
 
-/// Every `<SerialNumber>` of the answer.
-fn serial_numbers(xml: &str) -> Vec<String> {
-    let mut serials = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find("<SerialNumber>") {
-        rest = &rest[start..];
-        match xml_text(rest, "SerialNumber") {
-            Some(serial) => serials.push(serial.trim().to_owned()),
-            None => break,
-        }
-        rest = &rest["<SerialNumber>".len()..];
+/// The serial numbers of a ListMFADevices answer
+/// (`ListMFADevicesResponse/ListMFADevicesResult/MFADevices/member/SerialNumber`),
+/// in IAM's order and with XML entities decoded; `None` when the body is not
+/// such an answer.
+fn serial_numbers(xml: &str) -> Option<Vec<String>> {
+    let mut doc = Document::new(xml);
+    let mut root = doc.root_element().ok()?;
+    if !root.start_el().matches("ListMFADevicesResponse") {
+        return None;
     }
-    serials
+    let mut result = None;
+    while let Some(mut tag) = root.next_tag() {
+        if tag.start_el().matches("ListMFADevicesResult") {
+            result = Some(devices_of(&mut tag).ok()?);
+        }
+    }
+    result
+}
+
+/// The serial numbers under `ListMFADevicesResult`.
+fn devices_of(result: &mut ScopedDecoder) -> Result<Vec<String>, XmlDecodeError> {
+    let mut serials = Vec::new();
+    while let Some(mut tag) = result.next_tag() {
+        if !tag.start_el().matches("MFADevices") {
+            continue;
+        }
+        while let Some(mut member) = tag.next_tag() {
+            while let Some(mut field) = member.next_tag() {
+                if field.start_el().matches("SerialNumber") {
+                    let serial = try_data(&mut field)?;
+                    if !serial.trim().is_empty() {
+                        serials.push(serial.trim().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    Ok(serials)
+}
+
+/// `Code` and `Message` of the first `Error` element of an error answer, at
+/// any depth: IAM sends `ErrorResponse/Error`, some emulators `Response/Errors/Error`.
+fn error_fields(xml: &str) -> (Option<String>, Option<String>) {
+    let mut doc = Document::new(xml);
+    while let Some(start) = doc.next_start_element() {
+        if !start.matches("Error") {
+            continue;
+        }
+        let (mut code, mut message) = (None, None);
+        let mut error = doc.scoped_to(start);
+        while let Some(mut field) = error.next_tag() {
+            let slot = match field.start_el().local() {
+                "Code" => &mut code,
+                "Message" => &mut message,
+                _ => continue,
+            };
+            *slot = try_data(&mut field).ok().map(|text| text.trim().to_owned());
+        }
+        return (code, message);
+    }
+    (None, None)
 }
 
 /// POSTs a Query API form to `url`, signed for IAM with the keys; the status and body.
@@ -312,9 +372,82 @@ mod tests {
             </MFADevices><IsTruncated>false</IsTruncated></ListMFADevicesResult></ListMFADevicesResponse>";
         assert_eq!(
             serial_numbers(xml),
-            vec!["arn:aws:iam::1:mfa/a".to_owned(), "GAHT12345678".to_owned()]
+            Some(vec![
+                "arn:aws:iam::1:mfa/a".to_owned(),
+                "GAHT12345678".to_owned()
+            ])
         );
-        assert!(serial_numbers("<MFADevices/>").is_empty());
+        let none = "<ListMFADevicesResponse><ListMFADevicesResult><MFADevices/>\
+            </ListMFADevicesResult></ListMFADevicesResponse>";
+        assert_eq!(serial_numbers(none), Some(vec![]));
+    }
+
+    #[test]
+    fn entities_are_decoded_and_only_the_device_list_counts() {
+        let xml = "<?xml version=\"1.0\"?>\n\
+            <ListMFADevicesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+            <ListMFADevicesResult><Marker><SerialNumber>not/a/device</SerialNumber></Marker>\
+            <MFADevices><member><SerialNumber>arn&#58;aws&#x3a;iam::1:mfa/a&amp;b</SerialNumber>\
+            <EnableDate>2026-01-01T00:00:00Z</EnableDate></member>\
+            <member><SerialNumber>GAHT12345678</SerialNumber></member><member/></MFADevices>\
+            </ListMFADevicesResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\
+            </ListMFADevicesResponse>";
+        assert_eq!(
+            serial_numbers(xml),
+            Some(vec![
+                "arn:aws:iam::1:mfa/a&b".to_owned(),
+                "GAHT12345678".to_owned()
+            ])
+        );
+    }
+
+    #[test]
+    fn other_bodies_are_not_device_lists() {
+        for body in [
+            "",
+            "not xml",
+            "<MFADevices><member><SerialNumber>x</SerialNumber></member></MFADevices>",
+            "<ListMFADevicesResponse><Other/></ListMFADevicesResponse>",
+            "<GetUserResponse><ListMFADevicesResult/></GetUserResponse>",
+        ] {
+            assert_eq!(serial_numbers(body), None, "{body}");
+        }
+    }
+
+    #[test]
+    fn error_answers_give_code_and_message() {
+        let iam = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+            <Error><Type>Sender</Type><Code>AccessDenied</Code>\
+            <Message>User &quot;bob&quot; is not authorized &amp; so on</Message></Error>\
+            <RequestId>1</RequestId></ErrorResponse>";
+        assert_eq!(
+            error_fields(iam),
+            (
+                Some("AccessDenied".to_owned()),
+                Some("User \"bob\" is not authorized & so on".to_owned())
+            )
+        );
+        let wrapped =
+            "<Response><Errors><Error><Code>Throttling</Code></Error></Errors></Response>";
+        assert_eq!(error_fields(wrapped), (Some("Throttling".to_owned()), None));
+        assert_eq!(error_fields("Service Unavailable"), (None, None));
+    }
+
+    #[test]
+    fn fido_keys_are_told_from_code_devices() {
+        assert!(is_fido_key(
+            "arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        ));
+        assert!(is_fido_key(
+            "arn:aws-cn:iam::123456789012:u2f/user/bob/key-1"
+        ));
+        for code_device in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws:iam::123456789012:mfa/u2f/alice",
+            "GAHT12345678",
+        ] {
+            assert!(!is_fido_key(code_device), "{code_device}");
+        }
     }
 
     #[test]

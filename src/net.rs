@@ -3,18 +3,21 @@
 //!
 //! Only the commands that call AWS (`login`, `configure`) reach this module.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use aws_smithy_async::rt::sleep::SharedAsyncSleep;
-use aws_smithy_http_client::Connector;
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::http::{
     HttpConnectorSettings, SharedHttpClient, SharedHttpConnector, http_client_fn,
 };
+use rustls_pki_types::CertificateDer;
 
 use crate::env::Env;
 use crate::error::Error;
+
+mod connector;
+mod tls;
+
+pub use connector::HttpsConnector;
 
 /// Connect, per-attempt and total time limits: a dead endpoint fails within 30 s.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -25,15 +28,18 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// Where and how to connect, read and checked before any request is made.
 #[derive(Clone, Default)]
 pub struct Network {
-    /// The PEM certificates of `AWS_CA_BUNDLE` (or the profile's `ca_bundle`),
+    /// The certificates of `AWS_CA_BUNDLE` (or the profile's `ca_bundle`),
     /// trusted instead of the system's roots, as the AWS CLI does.
-    ca_bundle: Option<Vec<u8>>,
+    ca_bundle: Option<Arc<[CertificateDer<'static>]>>,
 }
 
 impl std::fmt::Debug for Network {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Network")
-            .field("ca_bundle", &self.ca_bundle.as_ref().map(Vec::len))
+            .field(
+                "ca_bundle",
+                &self.ca_bundle.as_ref().map(|certs| certs.len()),
+            )
             .finish()
     }
 }
@@ -52,63 +58,40 @@ impl Network {
         let pem = std::fs::read(&path).map_err(|e| {
             Error::failure(format!("{source}: cannot read {}: {e}", path.display()))
         })?;
-        check_bundle(&pem).map_err(|why| {
+        let certs = read_bundle(&pem).map_err(|why| {
             Error::usage(format!("{source}: {} {why}", path.display()))
                 .hint("the file must hold PEM certificates (-----BEGIN CERTIFICATE-----)")
         })?;
         Ok(Network {
-            ca_bundle: Some(pem),
+            ca_bundle: Some(certs.into()),
         })
     }
 
-    /// The SDK's HTTP client, built on [`Network::connector`].
+    /// The SDK's HTTP client, built on [`Network::connector`]'s kind of connector.
     pub fn http_client(&self) -> SharedHttpClient {
         let network = self.clone();
-        http_client_fn(move |settings, components| {
-            SharedHttpConnector::new(network.build(settings, components.sleep_impl()))
+        http_client_fn(move |settings, _components| {
+            SharedHttpConnector::new(network.build(settings))
         })
     }
 
     /// A connector with awsmfa's time limits, for requests made by hand.
-    pub fn connector(&self) -> Connector {
+    pub fn connector(&self) -> HttpsConnector {
         let settings = HttpConnectorSettings::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .read_timeout(ATTEMPT_TIMEOUT)
             .build();
-        self.build(&settings, None)
+        self.build(&settings)
     }
 
-    fn build(
-        &self,
-        settings: &HttpConnectorSettings,
-        sleep: Option<SharedAsyncSleep>,
-    ) -> Connector {
-        let trust = match &self.ca_bundle {
-            Some(pem) => TrustStore::empty().with_pem_certificate(pem.clone()),
-            None => TrustStore::default(),
-        };
-        let context = TlsContext::builder()
-            .with_trust_store(trust)
-            .build()
-            .expect("a TLS context without extra server names always builds");
-        let mut builder = Connector::builder();
-        builder.set_sleep_impl(sleep);
-        builder
-            .connector_settings(settings.clone())
-            // HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, as the AWS CLI honors them.
-            .proxy_config(ProxyConfig::from_env())
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .tls_context(context)
-            .build()
+    fn build(&self, settings: &HttpConnectorSettings) -> HttpsConnector {
+        HttpsConnector::new(tls::client_config(self.ca_bundle.as_deref()), settings)
     }
 }
 
-/// Every PEM block must be a certificate rustls accepts as a trust anchor
-/// (the TLS layer would abort on anything else), and there must be one.
-fn check_bundle(pem: &[u8]) -> Result<(), String> {
-    use rustls_pki_types::CertificateDer;
+/// The bundle's certificates. Every PEM block must be a certificate rustls
+/// accepts as a trust anchor, and there must be one.
+fn read_bundle(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     use rustls_pki_types::pem::PemObject;
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
@@ -117,12 +100,12 @@ fn check_bundle(pem: &[u8]) -> Result<(), String> {
         return Err("holds no certificate".to_owned());
     }
     let mut roots = rustls::RootCertStore::empty();
-    for (i, cert) in certs.into_iter().enumerate() {
+    for (i, cert) in certs.iter().enumerate() {
         roots
-            .add(cert)
+            .add(cert.clone())
             .map_err(|e| format!("certificate {} cannot be used: {e}", i + 1))?;
     }
-    Ok(())
+    Ok(certs)
 }
 
 /// The endpoint override for a service: `--endpoint-url`, `$AWS_ENDPOINT_URL_<SERVICE>`,
@@ -260,13 +243,9 @@ mod tests {
 
     #[test]
     fn bundles_must_hold_usable_certificates() {
-        assert!(check_bundle(b"").unwrap_err().contains("no certificate"));
-        assert!(check_bundle(b"not pem at all\n").is_err());
+        assert!(read_bundle(b"").unwrap_err().contains("no certificate"));
+        assert!(read_bundle(b"not pem at all\n").is_err());
         let garbage = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-        assert!(
-            check_bundle(garbage)
-                .unwrap_err()
-                .contains("cannot be used")
-        );
+        assert!(read_bundle(garbage).unwrap_err().contains("cannot be used"));
     }
 }

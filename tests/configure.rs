@@ -240,13 +240,143 @@ fn bad_input_is_refused_before_any_request() {
     assert_eq!(env.config(), CONFIG);
 }
 
+/// STS's answer naming bob as the keys' user.
+const BOB: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+    <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bob</Arn>\
+    <UserId>AIDAFAKE</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
+    <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+
+/// IAM's ListMFADevices answer with these serial numbers, as IAM writes them.
+fn device_list(serials: &[&str]) -> String {
+    let members: String = serials
+        .iter()
+        .map(|s| {
+            format!(
+                "<member><UserName>bob</UserName><SerialNumber>{s}</SerialNumber>\
+                 <EnableDate>2026-01-01T00:00:00Z</EnableDate></member>"
+            )
+        })
+        .collect();
+    format!(
+        "<ListMFADevicesResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+         <ListMFADevicesResult><MFADevices>{members}</MFADevices><IsTruncated>false</IsTruncated>\
+         </ListMFADevicesResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata>\
+         </ListMFADevicesResponse>"
+    )
+}
+
+/// Bob's device list from a mock IAM, then `configure` for [default].
+fn configure_with_devices(serials: &[&str]) -> (TestEnv, std::process::Output) {
+    let mock = MockSts::start(vec![
+        Reply::Status(200, BOB.to_owned()),
+        Reply::Status(200, device_list(serials)),
+    ]);
+    let env = TestEnv::with_default_profile();
+    env.write_config(CONFIG);
+    let out = env
+        .awsmfa(&["configure", "--endpoint-url", &mock.url()])
+        .output()
+        .unwrap();
+    assert_eq!(mock.requests(), 2);
+    (env, out)
+}
+
+/// The answer is read as XML: entities decoded, and only the device list counts.
+#[test]
+fn the_device_list_is_read_as_xml() {
+    let (env, out) = configure_with_devices(&["arn:aws:iam::123456789012:mfa/bob&#x2B;phone"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        env.config()
+            .contains("mfa_serial = arn:aws:iam::123456789012:mfa/bob+phone\n")
+    );
+
+    // A 200 that is not a device list is not taken for an empty one.
+    let mock = MockSts::start(vec![
+        Reply::Status(200, BOB.to_owned()),
+        Reply::Status(
+            200,
+            "<GetUserResponse><GetUserResult/></GetUserResponse>".to_owned(),
+        ),
+    ]);
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&["configure", "--endpoint-url", &mock.url()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a ListMFADevices answer"));
+    assert_eq!(env.config(), "");
+}
+
+const FIDO_KEY: &str =
+    "arn:aws:iam::123456789012:u2f/user/bob/fidosecuritykey-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const PHONE: &str = "arn:aws:iam::123456789012:mfa/bob-phone";
+const TOKEN: &str = "GAHT12345678";
+
+/// FIDO security keys give no codes, so GetSessionToken cannot use them:
+/// they are skipped with a note, never saved (moto cannot create them).
+#[test]
+fn fido_security_keys_are_skipped_with_a_note() {
+    let skipped = format!(
+        "skipping {FIDO_KEY}: a FIDO security key; STS GetSessionToken takes codes only \
+         from virtual and hardware TOTP devices"
+    );
+
+    // A key and a phone: the phone is the one device, saved.
+    let (env, out) = configure_with_devices(&[FIDO_KEY, PHONE]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(env.config().contains(&format!("mfa_serial = {PHONE}\n")));
+    assert!(!env.config().contains("u2f"));
+
+    // A key, a phone and a hardware token: only the two that give codes are offered.
+    let (env, out) = configure_with_devices(&[PHONE, FIDO_KEY, TOKEN]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(
+        stderr.contains(&format!("\n  {PHONE}\n  {TOKEN}\n")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&format!("  {FIDO_KEY}\n")), "{stderr}");
+    assert_eq!(env.config(), CONFIG);
+
+    // Only a key: nothing to save, and what to assign instead.
+    let (env, out) = configure_with_devices(&[FIDO_KEY]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr.contains(&skipped), "{stderr}");
+    assert!(
+        stderr.contains("arn:aws:iam::123456789012:user/bob has no MFA device that gives codes"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: assign a virtual MFA device"),
+        "{stderr}"
+    );
+    assert_eq!(env.config(), CONFIG);
+
+    // Nor is one saved when given, and nothing is asked.
+    let mock = MockSts::start(vec![Reply::Status(500, String::new())]);
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&[
+        "configure",
+        "--device",
+        FIDO_KEY,
+        "--endpoint-url",
+        &mock.url(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("is a FIDO security key"));
+    assert_eq!(mock.requests(), 0);
+    assert_eq!(env.config(), "");
+}
+
 /// What IAM refuses (moto cannot), explained with the action that was denied.
 #[test]
 fn iam_refusals_are_explained() {
-    let identity = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-        <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bob</Arn>\
-        <UserId>AIDAFAKE</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
-        <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+    let identity = BOB;
     let mock = MockSts::start(vec![
         Reply::Status(200, identity.to_owned()),
         Reply::Status(403, sts_error("AccessDenied", "User bob is not authorized")),

@@ -155,9 +155,11 @@ fn a_session_without_an_expiration_stays_valid_with_an_unknown_expiry() {
         .assert()
         .success()
         .stdout("mfa: valid (expiration unknown)\n");
+    // No expiration is exported, and one inherited from an earlier session is removed.
     env.awsmfa(&["env", "--shell", "sh"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("AWS_CREDENTIAL_EXPIRATION").not());
+        .stdout(predicate::str::contains("export AWS_CREDENTIAL_EXPIRATION").not())
+        .stdout(predicate::str::is_match("(?m)^unset .*AWS_CREDENTIAL_EXPIRATION").unwrap());
     env.awsmfa(&["prompt"]).assert().success().stdout("mfa\n");
 }

@@ -1,8 +1,10 @@
 //! Network faults and set-ups: a connection cut mid-answer, a 500 then a 200
 //! (retried), TLS with a private CA trusted through AWS_CA_BUNDLE (or the
-//! profile's ca_bundle) and refused without it, and HTTP(S)_PROXY/NO_PROXY.
-//! Each case ends within a bounded time. (A server that never answers and
-//! garbage answers are in errors.rs.)
+//! profile's ca_bundle) and refused without it, a server's own self-signed
+//! certificate as the bundle (trusted as the AWS CLI trusts it, and nothing
+//! looser), and HTTP(S)_PROXY/NO_PROXY, with a real CONNECT tunnel. Each case
+//! ends within a bounded time. (A server that never answers and garbage
+//! answers are in errors.rs.)
 
 mod common;
 
@@ -51,20 +53,23 @@ fn a_server_error_is_retried_and_the_second_answer_used() {
     assert!(env.credentials().contains("ASIAFAKEMOCKSESSION0"));
 }
 
-/// The HTTPS stand-in of tests/support/tls_sts.py, and the directory with its CA.
-struct TlsSts {
+/// A server from tests/support (python), its port, and a directory of its files.
+struct Helper {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
 }
 
-impl TlsSts {
-    fn start() -> Option<TlsSts> {
+impl Helper {
+    /// Runs `script` with the directory and `args`; it prints its port first.
+    fn start(script: &str, args: &[&str]) -> Option<Helper> {
         let python = peer("python3")?;
         let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/tls_sts.py");
+        let script = format!("{}/tests/support/{script}", env!("CARGO_MANIFEST_DIR"));
         let mut child = std::process::Command::new(python)
-            .args([script, dir.path().to_str().unwrap()])
+            .arg(script)
+            .arg(dir.path())
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -73,23 +78,42 @@ impl TlsSts {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let port = line.trim().parse().expect("tls_sts.py prints its port");
-        Some(TlsSts { child, port, dir })
+        let port = line.trim().parse().expect("the helper prints its port");
+        Some(Helper { child, port, dir })
     }
 
-    fn url(&self) -> String {
-        format!("https://localhost:{}", self.port)
-    }
-
-    fn ca(&self) -> String {
-        self.dir.path().join("ca.pem").to_str().unwrap().to_owned()
+    fn file(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_owned()
     }
 }
 
-impl Drop for TlsSts {
+impl Drop for Helper {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The HTTPS stand-in of tests/support/tls_sts.py, and the directory with its CA.
+struct TlsSts(Helper);
+
+impl TlsSts {
+    fn start() -> Option<TlsSts> {
+        TlsSts::start_kind("private-ca")
+    }
+
+    /// A server whose certificate is of `kind` (see tls_sts.py).
+    fn start_kind(kind: &str) -> Option<TlsSts> {
+        Helper::start("tls_sts.py", &[kind]).map(TlsSts)
+    }
+
+    fn url(&self) -> String {
+        format!("https://localhost:{}", self.0.port)
+    }
+
+    /// The CA bundle that trusts the server.
+    fn ca(&self) -> String {
+        self.0.file("ca.pem")
     }
 }
 
@@ -135,6 +159,146 @@ fn tls_with_a_private_ca_needs_aws_ca_bundle() {
     .assert()
     .success();
     assert!(env.credentials().contains("[other]"));
+}
+
+/// `awsmfa login` against `url` with `bundle` as AWS_CA_BUNDLE; and whether
+/// the AWS CLI (botocore on OpenSSL) trusts the same server with it.
+fn login_and_aws_cli(
+    env: &TestEnv,
+    url: &str,
+    bundle: &str,
+) -> (std::process::Output, Option<bool>) {
+    let started = Instant::now();
+    let out = env
+        .awsmfa(&[
+            "login",
+            "--force",
+            "--code",
+            "123456",
+            "--endpoint-url",
+            url,
+        ])
+        .env("AWS_CA_BUNDLE", bundle)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < BOUND);
+    let aws_cli = peer("aws").map(|aws| {
+        let args = [
+            "sts",
+            "get-session-token",
+            "--serial-number",
+            DEVICE,
+            "--token-code",
+            "123456",
+            "--endpoint-url",
+            url,
+            "--region",
+            "us-east-1",
+        ];
+        env.program(&aws, &args)
+            .env("AWS_CA_BUNDLE", bundle)
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    });
+    (out, aws_cli)
+}
+
+/// A server whose own self-signed certificate (CA:TRUE, as `openssl req
+/// -x509` makes it) is the whole bundle: the AWS CLI trusts it, so awsmfa
+/// does. Exactly that: the same certificate, valid, for the host connected to.
+#[test]
+fn a_servers_own_self_signed_certificate_as_the_bundle_is_trusted() {
+    let Some(sts) = TlsSts::start_kind("self-signed") else {
+        return;
+    };
+    let env = TestEnv::with_default_profile();
+
+    let (out, aws_cli) = login_and_aws_cli(&env, &sts.url(), &sts.ca());
+    assert!(out.status.success(), "{out:?}");
+    assert!(env.credentials().contains("ASIAFAKETLSSESSION00"));
+    assert_ne!(aws_cli, Some(false), "the AWS CLI trusts it too");
+
+    // Refused, as the AWS CLI refuses them: ...
+    let before = env.credentials();
+    let other = sts.0.file("other.pem");
+    let by_ip = format!("https://127.0.0.1:{}", sts.0.port);
+    for (what, url, bundle, says) in [
+        // another certificate made the same way for the same name;
+        (
+            "another self-signed certificate",
+            sts.url(),
+            other.as_str(),
+            "certificate",
+        ),
+        // the right certificate, but not for the host name connected to.
+        (
+            "a host name the certificate is not for",
+            by_ip,
+            sts.ca().as_str(),
+            "not valid for name",
+        ),
+    ] {
+        let (out, aws_cli) = login_and_aws_cli(&env, &url, bundle);
+        assert_eq!(out.status.code(), Some(1), "{what}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("could not reach STS"), "{what}: {stderr}");
+        assert!(stderr.contains(says), "{what}: {stderr}");
+        assert_ne!(aws_cli, Some(true), "{what}: the AWS CLI refuses it too");
+    }
+    // And without the bundle, the system's roots do not know it.
+    env.awsmfa(&[
+        "login",
+        "--force",
+        "--code",
+        "123456",
+        "--endpoint-url",
+        &sts.url(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("certificate"));
+    assert_eq!(env.credentials(), before);
+
+    // An expired one stays refused, even as the whole bundle.
+    let Some(expired) = TlsSts::start_kind("self-signed-expired") else {
+        return;
+    };
+    let (out, aws_cli) = login_and_aws_cli(&env, &expired.url(), &expired.ca());
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("xpired"),
+        "{out:?}"
+    );
+    assert_ne!(aws_cli, Some(true), "the AWS CLI refuses it too");
+    assert_eq!(env.credentials(), before);
+}
+
+/// HTTPS through an HTTPS_PROXY that only tunnels (CONNECT, with the proxy's
+/// credentials), TLS end to end inside it, trusted through AWS_CA_BUNDLE.
+#[test]
+fn https_through_a_connect_tunnel_reaches_sts() {
+    let Some(sts) = TlsSts::start() else { return };
+    let Some(proxy) = Helper::start("connect_proxy.py", &[]) else {
+        return;
+    };
+    let env = TestEnv::with_default_profile()
+        .var(
+            "HTTPS_PROXY",
+            &format!("http://user:pa%3Ass@127.0.0.1:{}", proxy.port),
+        )
+        .var("AWS_CA_BUNDLE", &sts.ca());
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &sts.url()])
+        .assert()
+        .success();
+    assert!(env.credentials().contains("ASIAFAKETLSSESSION00"));
+    let log = std::fs::read_to_string(proxy.file("requests.log")).unwrap();
+    // user:pa:ss, as Basic credentials.
+    let expected = format!("CONNECT localhost:{} Basic dXNlcjpwYTpzcw==", sts.0.port);
+    assert!(log.lines().all(|l| l == expected), "{log}");
+    assert!(!log.is_empty());
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::cli::ConfigureArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::iam::{DeviceLister, DiscoveryError};
+use crate::iam::{DeviceLister, DiscoveryError, is_fido_key};
 use crate::names::{ProfileNames, default_target};
 use crate::net;
 use crate::profiles::{
@@ -53,18 +53,29 @@ pub fn run(
     Ok(ExitCode::Success)
 }
 
-/// IAM's rule for a serial number: 9 to 256 of `[A-Za-z0-9_+=/:,.@-]`.
+/// IAM's rule for a serial number: 9 to 256 of `[A-Za-z0-9_+=/:,.@-]`; and
+/// a device STS takes codes from.
 fn check_device(device: &str) -> Result<&str, Error> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c);
-    if (9..=256).contains(&device.len()) && device.chars().all(allowed) {
-        Ok(device)
-    } else {
-        Err(Error::usage(format!(
+    if !(9..=256).contains(&device.len()) || !device.chars().all(allowed) {
+        return Err(Error::usage(format!(
             "--device: '{device}' is not an MFA device ARN or serial number"
         ))
-        .hint("for example --device arn:aws:iam::123456789012:mfa/my-phone"))
+        .hint("for example --device arn:aws:iam::123456789012:mfa/my-phone"));
     }
+    if is_fido_key(device) {
+        return Err(Error::usage(format!(
+            "--device: {device} is a FIDO security key, which gives no codes: {NO_FIDO}"
+        ))
+        .hint(TOTP_HINT));
+    }
+    Ok(device)
 }
+
+/// Why FIDO security keys are skipped.
+const NO_FIDO: &str = "STS GetSessionToken takes codes only from virtual and hardware TOTP devices";
+const TOTP_HINT: &str = "assign a virtual MFA device (an authenticator app) or a hardware TOTP token \
+    in the IAM console (Security credentials, Multi-factor authentication), then run this again";
 
 /// The one MFA device of the user whose keys the profile holds.
 fn discover(
@@ -114,11 +125,24 @@ fn discover(
         writeln!(stderr, "awsmfa: the keys belong to {}", found.caller_arn)?;
     }
     let who = &found.caller_arn;
-    match found.serials.as_slice() {
+    let (fido, usable): (Vec<&String>, Vec<&String>) =
+        found.serials.iter().partition(|s| is_fido_key(s));
+    for key in &fido {
+        writeln!(
+            stderr,
+            "awsmfa: skipping {key}: a FIDO security key; {NO_FIDO}"
+        )?;
+    }
+    match usable.as_slice() {
+        [] if !fido.is_empty() => Err(Error::failure(format!(
+            "{who} has no MFA device that gives codes"
+        ))
+        .hint(TOTP_HINT)
+        .into()),
         [] => Err(Error::failure(format!("no MFA device is assigned to {who}"))
             .hint("assign one in the IAM console (Security credentials, Multi-factor authentication), then run this again")
             .into()),
-        [one] => Ok(one.clone()),
+        [one] => Ok((*one).clone()),
         several => {
             writeln!(stderr, "awsmfa: {who} has {} MFA devices:", several.len())?;
             for serial in several {
@@ -183,5 +207,9 @@ mod tests {
             assert!(check_device(bad).is_err(), "{bad}");
         }
         assert!(check_device(&"a".repeat(257)).is_err());
+        let key = "arn:aws:iam::123456789012:u2f/user/alice/fidosecuritykey-ABC";
+        let err = check_device(key).unwrap_err();
+        assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage);
+        assert!(err.to_string().contains("FIDO security key"), "{err}");
     }
 }

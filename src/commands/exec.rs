@@ -4,6 +4,7 @@ use std::process::Command;
 
 use anyhow::Result;
 
+use super::env::SessionVariables;
 use crate::cli::ExecArgs;
 use crate::env::Env;
 use crate::error::Error;
@@ -24,42 +25,32 @@ pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
     let mut cmd = Command::new(program);
     cmd.args(rest);
     apply_session(&mut cmd, &session);
-    let status = {
-        let _guard = signals::ParentIgnoresInterrupts::install();
-        match cmd.status() {
-            Ok(status) => status,
-            Err(e) => {
-                let code = if e.kind() == std::io::ErrorKind::NotFound {
-                    127
-                } else {
-                    126
-                };
-                eprintln!(
-                    "awsmfa: error: cannot run {}: {e}",
-                    program.to_string_lossy()
-                );
-                return Ok(ExitCode::Child(code));
-            }
+    let status = match run_forwarding_signals(&mut cmd) {
+        Ok(status) => status,
+        Err(e) => {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            };
+            eprintln!(
+                "awsmfa: error: cannot run {}: {e}",
+                program.to_string_lossy()
+            );
+            return Ok(ExitCode::Child(code));
         }
     };
     Ok(ExitCode::Child(exit_code_of(status)))
 }
 
-/// Sets the session variables and removes the profile selectors.
+/// Sets the session variables (as `env` does) and removes the profile selectors.
 pub fn apply_session(cmd: &mut Command, session: &Credentials) {
-    for name in REMOVED {
+    let expiration = session.expiration.at().map(|e| e.to_string());
+    let vars = SessionVariables::of(session, expiration.as_deref());
+    for name in REMOVED.iter().chain(&vars.removed) {
         cmd.env_remove(name);
     }
-    cmd.env("AWS_ACCESS_KEY_ID", &session.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", session.secret_access_key.expose());
-    match &session.session_token {
-        Some(token) => cmd.env("AWS_SESSION_TOKEN", token.expose()),
-        None => cmd.env_remove("AWS_SESSION_TOKEN"),
-    };
-    match session.expiration.at() {
-        Some(exp) => cmd.env("AWS_CREDENTIAL_EXPIRATION", exp.to_string()),
-        None => cmd.env_remove("AWS_CREDENTIAL_EXPIRATION"),
-    };
+    cmd.envs(vars.set);
 }
 
 #[cfg(unix)]
@@ -77,46 +68,24 @@ fn exit_code_of(status: std::process::ExitStatus) -> u8 {
     status.code().map_or(1, |c| c as u8)
 }
 
+/// Runs the command to its end, passing on the signals meant for it.
 #[cfg(unix)]
-mod signals {
-    //! While the child runs, Ctrl-C and Ctrl-\ reach it from the terminal;
-    //! awsmfa itself must not die first, or the shell would return to the
-    //! prompt while the child still runs. A no-op handler (not SIG_IGN, which
-    //! the child would inherit) keeps awsmfa waiting.
-
-    extern "C" fn ignore(_: libc::c_int) {}
-
-    pub struct ParentIgnoresInterrupts {
-        previous: [(libc::c_int, libc::sighandler_t); 2],
-    }
-
-    impl ParentIgnoresInterrupts {
-        pub fn install() -> Self {
-            let handler = ignore as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            // SAFETY: installing a handler that does nothing is async-signal-safe.
-            let previous = [libc::SIGINT, libc::SIGQUIT]
-                .map(|sig| (sig, unsafe { libc::signal(sig, handler) }));
-            ParentIgnoresInterrupts { previous }
-        }
-    }
-
-    impl Drop for ParentIgnoresInterrupts {
-        fn drop(&mut self) {
-            for (sig, old) in self.previous {
-                // SAFETY: restores the disposition saved above.
-                unsafe { libc::signal(sig, old) };
-            }
-        }
-    }
+fn run_forwarding_signals(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    let forwarding = signals::ForwardSignals::install();
+    let mut child = cmd.spawn()?;
+    forwarding.started(child.id());
+    // Ended but not yet reaped: its process id cannot be reused while the
+    // handlers may still signal it.
+    signals::wait_until_ended(child.id())?;
+    drop(forwarding);
+    child.wait()
 }
 
 #[cfg(not(unix))]
-mod signals {
-    pub struct ParentIgnoresInterrupts;
-
-    impl ParentIgnoresInterrupts {
-        pub fn install() -> Self {
-            ParentIgnoresInterrupts
-        }
-    }
+fn run_forwarding_signals(cmd: &mut Command) -> std::io::Result<std::process::ExitStatus> {
+    // Ctrl-C and Ctrl-Break reach every process of the console.
+    cmd.status()
 }
+
+#[cfg(unix)]
+mod signals;

@@ -8,8 +8,13 @@ pub fn export(name: &str, value: &str) -> String {
     format!("set -gx {name} {};\n", quote(value))
 }
 
+/// Guarded: `set -e` of a missing variable fails, and the last status is
+/// what `awsmfa env | source; or ...` sees.
 pub fn unset(names: &[&str]) -> String {
-    names.iter().map(|n| format!("set -e {n};\n")).collect()
+    names
+        .iter()
+        .map(|n| format!("if set -q {n}; set -e {n}; end;\n"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -65,16 +65,48 @@ impl Shell {
         }
     }
 
-    /// Code that sets each variable to its value, verbatim.
-    pub fn export(self, vars: &[(&str, &str)]) -> String {
-        vars.iter()
-            .map(|(k, v)| match self {
-                Shell::Posix => posix::export(k, v),
-                Shell::Fish => fish::export(k, v),
-                Shell::PowerShell => powershell::export(k, v),
-                Shell::Cmd => cmd::export(k, v),
-            })
-            .collect()
+    /// Code that sets each variable to its value, verbatim; refused, naming
+    /// the variable, when this shell cannot hold a value exactly.
+    pub fn export(self, vars: &[(&str, &str)]) -> Result<String, Error> {
+        let mut code = String::new();
+        for (name, value) in vars {
+            if let Some(why) = self.refusal(value) {
+                return Err(Error::usage(format!(
+                    "cannot write {name} for {}: its value holds {why}",
+                    self.name()
+                ))
+                .hint("use another --shell, or run the command with 'awsmfa exec'"));
+            }
+            code.push_str(&match self {
+                Shell::Posix => posix::export(name, value),
+                Shell::Fish => fish::export(name, value),
+                Shell::PowerShell => powershell::export(name, value),
+                Shell::Cmd => cmd::export(name, value),
+            });
+        }
+        Ok(code)
+    }
+
+    /// Why this shell cannot set a variable to `value` verbatim, if it cannot.
+    fn refusal(self, value: &str) -> Option<&'static str> {
+        if value.contains('\0') {
+            return Some("a NUL character, which no environment variable can hold");
+        }
+        match self {
+            // Their quoting holds every other character, line breaks included.
+            Shell::Posix | Shell::Fish | Shell::PowerShell => None,
+            Shell::Cmd => cmd::refusal(value),
+        }
+    }
+
+    /// The family's name in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Shell::Posix => "POSIX shells",
+            Shell::Fish => "fish",
+            Shell::PowerShell => "PowerShell",
+            Shell::Cmd => "cmd",
+        }
     }
 
     /// Code that removes each variable.
@@ -120,9 +152,23 @@ mod tests {
     #[test]
     fn export_lines_per_family() {
         let vars = [("K", "v/1+=")];
-        assert_eq!(Shell::Posix.export(&vars), "export K='v/1+='\n");
-        assert_eq!(Shell::Fish.export(&vars), "set -gx K 'v/1+=';\n");
-        assert_eq!(Shell::PowerShell.export(&vars), "$Env:K = 'v/1+='\n");
-        assert_eq!(Shell::Cmd.export(&vars), "set K=v/1+=\n");
+        let export = |shell: Shell| shell.export(&vars).unwrap();
+        assert_eq!(export(Shell::Posix), "export K='v/1+='\n");
+        assert_eq!(export(Shell::Fish), "set -gx K 'v/1+=';\n");
+        assert_eq!(export(Shell::PowerShell), "$Env:K = 'v/1+='\n");
+        assert_eq!(export(Shell::Cmd), "set \"K=v/1+=\"\n");
+    }
+
+    #[test]
+    fn values_a_shell_cannot_hold_are_refused_by_name() {
+        let vars = [("OK", "fine"), ("K", "two\nlines")];
+        let err = Shell::Cmd.export(&vars).unwrap_err();
+        assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage);
+        assert!(err.to_string().contains("cannot write K for cmd"), "{err}");
+        for shell in [Shell::Posix, Shell::Fish, Shell::PowerShell] {
+            assert!(shell.export(&vars).is_ok(), "{shell:?}");
+            let err = shell.export(&[("K", "a\0b")]).unwrap_err();
+            assert!(err.to_string().contains("NUL"), "{err}");
+        }
     }
 }
