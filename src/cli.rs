@@ -207,7 +207,8 @@ Examples:
 The device is saved as mfa_serial in [default] or [profile P] of ~/.aws/config
 ($AWS_CONFIG_FILE), where login and the AWS CLI look for it; nothing else in the
 file changes. Finding it needs iam:ListMFADevices on your own user, which the
-usual MFA policies allow without MFA.";
+usual MFA policies allow without MFA. FIDO security keys are skipped: STS
+GetSessionToken takes codes only from virtual and hardware TOTP devices.";
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ConfigureArgs {

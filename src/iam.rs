@@ -14,7 +14,7 @@ use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 
 use crate::net::OPERATION_TIMEOUT;
 use crate::session::LongTermKeys;
-use crate::sts::{AwsError, Endpoint, caller_arn, runtime, sdk_credentials};
+use crate::sts::{AwsError, Endpoint, caller_arn, error_fields, runtime, sdk_credentials};
 
 /// The identity that the keys belong to, from its ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,10 @@ pub struct Devices {
     /// The devices' serial numbers (ARNs for virtual devices), in IAM's order.
     pub serials: Vec<String>,
 }
+
+/// Why a FIDO security key cannot be an awsmfa device.
+pub const NO_FIDO: &str =
+    "STS GetSessionToken takes codes only from virtual and hardware TOTP devices";
 
 /// Whether a device is a FIDO security key (`arn:aws:iam::1:u2f/user/NAME/KEY`):
 /// it signs WebAuthn challenges and gives no codes, so STS GetSessionToken,
@@ -218,29 +222,6 @@ fn devices_of(result: &mut ScopedDecoder) -> Result<Vec<String>, XmlDecodeError>
         }
     }
     Ok(serials)
-}
-
-/// `Code` and `Message` of the first `Error` element of an error answer, at
-/// any depth: IAM sends `ErrorResponse/Error`, some emulators `Response/Errors/Error`.
-fn error_fields(xml: &str) -> (Option<String>, Option<String>) {
-    let mut doc = Document::new(xml);
-    while let Some(start) = doc.next_start_element() {
-        if !start.matches("Error") {
-            continue;
-        }
-        let (mut code, mut message) = (None, None);
-        let mut error = doc.scoped_to(start);
-        while let Some(mut field) = error.next_tag() {
-            let slot = match field.start_el().local() {
-                "Code" => &mut code,
-                "Message" => &mut message,
-                _ => continue,
-            };
-            *slot = try_data(&mut field).ok().map(|text| text.trim().to_owned());
-        }
-        return (code, message);
-    }
-    (None, None)
 }
 
 /// POSTs a Query API form to `url`, signed for IAM with the keys; the status and body.

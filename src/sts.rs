@@ -374,17 +374,9 @@ where
                 .body()
                 .bytes()
                 .and_then(|b| std::str::from_utf8(b).ok());
-            let from_body = |tag| body.and_then(|b| xml_text(b, tag));
-            let code = e
-                .err()
-                .code()
-                .map(str::to_owned)
-                .or_else(|| from_body("Code"));
-            let message = e
-                .err()
-                .message()
-                .map(str::to_owned)
-                .or_else(|| from_body("Message"));
+            let (body_code, body_message) = body.map(error_fields).unwrap_or_default();
+            let code = e.err().code().map(str::to_owned).or(body_code);
+            let message = e.err().message().map(str::to_owned).or(body_message);
             let status = e.raw().status();
             match code {
                 None if status.is_success() => AwsError::BadResponse {
@@ -427,18 +419,28 @@ where
     }
 }
 
-/// The text of the first `<tag>…</tag>` in an XML body, entities decoded.
-pub fn xml_text(body: &str, tag: &str) -> Option<String> {
-    let open = format!("<{tag}>");
-    let start = body.find(&open)? + open.len();
-    let end = start + body[start..].find(&format!("</{tag}>"))?;
-    let text = body[start..end]
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&");
-    Some(text)
+/// `Code` and `Message` of the first `Error` element of an error answer, at
+/// any depth: IAM sends `ErrorResponse/Error`, some emulators `Response/Errors/Error`.
+pub fn error_fields(xml: &str) -> (Option<String>, Option<String>) {
+    use aws_smithy_xml::decode::{Document, try_data};
+    let mut doc = Document::new(xml);
+    while let Some(start) = doc.next_start_element() {
+        if !start.matches("Error") {
+            continue;
+        }
+        let (mut code, mut message) = (None, None);
+        let mut error = doc.scoped_to(start);
+        while let Some(mut field) = error.next_tag() {
+            let slot = match field.start_el().local() {
+                "Code" => &mut code,
+                "Message" => &mut message,
+                _ => continue,
+            };
+            *slot = try_data(&mut field).ok().map(|text| text.trim().to_owned());
+        }
+        return (code, message);
+    }
+    (None, None)
 }
 
 /// The innermost message of an error chain: "Connection refused (os error 111)".
@@ -642,12 +644,10 @@ mod tests {
     fn reads_codes_from_wrapped_error_bodies() {
         let body = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>\
                     <Message>a &amp; b</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(
-            xml_text(body, "Code").as_deref(),
-            Some("SignatureDoesNotMatch")
-        );
-        assert_eq!(xml_text(body, "Message").as_deref(), Some("a & b"));
-        assert_eq!(xml_text(body, "Type"), None);
+        let (code, message) = error_fields(body);
+        assert_eq!(code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert_eq!(message.as_deref(), Some("a & b"));
+        assert_eq!(error_fields("<Other/>"), (None, None));
     }
 
     #[test]

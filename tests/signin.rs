@@ -680,3 +680,21 @@ fn a_role_over_the_aws_mfa_layout_uses_its_session() {
     assert_eq!(roles.len(), 1);
     assert_eq!(signed_by(&roles[0]), "ASIAFROMAWSMFA00001");
 }
+
+/// A FIDO security key gives no codes: refused before a code is asked.
+#[test]
+fn a_fido_key_as_the_device_is_refused_at_once() {
+    let sts = MockSts::issuing_sessions();
+    let env = TestEnv::with_default_profile();
+    env.awsmfa(&[
+        "login",
+        "--device",
+        "arn:aws:iam::123456789012:u2f/user/tester/key-ABC",
+        "--endpoint-url",
+        &sts.url(),
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("FIDO security key"));
+    assert_eq!(sts.requests(), 0);
+}

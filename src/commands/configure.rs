@@ -9,7 +9,7 @@ use crate::cli::ConfigureArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::iam::{DeviceLister, DiscoveryError, is_fido_key};
+use crate::iam::{DeviceLister, DiscoveryError, NO_FIDO, is_fido_key};
 use crate::names::{ProfileNames, default_target};
 use crate::net;
 use crate::profiles::{
@@ -73,7 +73,6 @@ fn check_device(device: &str) -> Result<&str, Error> {
 }
 
 /// Why FIDO security keys are skipped.
-const NO_FIDO: &str = "STS GetSessionToken takes codes only from virtual and hardware TOTP devices";
 const TOTP_HINT: &str = "assign a virtual MFA device (an authenticator app) or a hardware TOTP token \
     in the IAM console (Security credentials, Multi-factor authentication), then run this again";
 

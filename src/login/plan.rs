@@ -344,6 +344,12 @@ fn device(
         .or_else(|| creds("aws_mfa_device"));
     let profile = settings[0];
     match device {
+        Some(d) if crate::iam::is_fido_key(&d) => Err(Error::usage(format!(
+            "the MFA device {d} is a FIDO security key, which gives no codes: {}",
+            crate::iam::NO_FIDO
+        ))
+        .hint("set mfa_serial to a virtual MFA device or a hardware TOTP token ('awsmfa configure' lists them)")
+        .into()),
         Some(d) if !d.trim().is_empty() && !d.contains(char::is_whitespace) => Ok(d),
         Some(_) => Err(Error::usage("the MFA device must be an ARN or serial number without spaces").into()),
         None => Err(Error::failure(format!("no MFA device configured for profile {profile}"))
