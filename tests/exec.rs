@@ -36,6 +36,17 @@ fn start(
     cmd.args(["exec", "--", "sh", "-c", script])
         .stdin(Stdio::null())
         .stdout(Stdio::piped());
+    // Start from the default dispositions, whatever the test runner was
+    // started with (a shell's background job ignores SIGINT, nohup SIGHUP);
+    // `prepare` may then change them.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     prepare(&mut cmd);
     let mut child = cmd.spawn().unwrap();
     let (lines, received) = mpsc::channel();

@@ -35,6 +35,11 @@ with open(report, "w") as f:
 
 pid, terminal = pty.fork()
 if pid == 0:
+    # Default dispositions, whatever this script was started with (nohup
+    # ignores SIGHUP, a shell's background job SIGINT and SIGQUIT).
+    import signal
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
     os.execv(awsmfa, [awsmfa, "exec", "--", sys.executable, "-c", CHILD, report])
 
 deadline = time.monotonic() + 10
