@@ -119,8 +119,11 @@ echo "== role login against moto (the MFA session in [mfa] is reused: one Assume
 EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     bench role-login --warmup 3 --runs 30 \
     -n "awsmfa login -p admin --force" "$bin login -p admin --force" \
-    -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa"
+    -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa --endpoint-url $endpoint"
 
+# Debian's AWS CLI v2 (2.9) cannot be pointed at a local SSO portal (the
+# AWS_ENDPOINT_URL_* variables came in 2.13), so the peer is botocore, the
+# AWS CLI's own resolver, asked for the same profile's credentials.
 echo "== an SSO profile, against the same local stand-in of the SSO portal" >&2
 sso_home="$work/sso-home"
 mkdir -p "$sso_home/.aws/sso/cache"
@@ -145,7 +148,7 @@ saved_home=$bench_home
 bench_home=$sso_home
 EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
     bench sso -N --warmup 3 --runs 30 -n "awsmfa env --profile sso" "$bin env --profile sso" \
-    -n "aws configure export-credentials (CLI v2)" "$aws_v2 configure export-credentials --profile sso --format env"
+    -n "botocore get_credentials (the AWS CLI's resolver)" "$AWSMFA_VENV/bin/python -c 'import botocore.session; botocore.session.Session(profile=\"sso\").get_credentials().get_frozen_credentials()'"
 bench_home=$saved_home
 
 echo "== scaling: env with 10, 1,000, 10,000 and 100,000 profiles" >&2
