@@ -166,4 +166,40 @@ mod redaction {
         assert_redacted("Cli (login --code)", format!("{cli:?}"));
         assert_redacted("Cli (login CODE)", format!("{positional:?}"));
     }
+
+    #[test]
+    fn debug_of_a_login_plan_shows_no_secret() {
+        let home = tempfile::tempdir().unwrap();
+        let aws = home.path().join(".aws");
+        std::fs::create_dir(&aws).unwrap();
+        std::fs::write(
+            aws.join("credentials"),
+            format!("[default]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = {SECRET}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            aws.join("config"),
+            "[default]\nmfa_serial = arn:aws:iam::000000000000:mfa/x\n\
+             mfa_process = oathtool --totp -b SEEDSEEDSEED\n\
+             [profile admin]\nrole_arn = arn:aws:iam::000000000000:role/a\nsource_profile = default\n",
+        )
+        .unwrap();
+        let env = std::collections::HashMap::from([("HOME", home.path().to_str().unwrap())]);
+        let options = crate::login::plan::LoginOptions {
+            profiles: crate::cli::ProfileArgs {
+                profile: Some("admin".into()),
+                target: None,
+            },
+            code: Some(CODE.into()),
+            ..Default::default()
+        };
+        let resolved = crate::login::plan::resolve(&options, &env, &mut Vec::new()).unwrap();
+        let shown = format!("{resolved:?}");
+        assert!(
+            shown.contains("arn:aws:iam::000000000000:role/a"),
+            "{shown}"
+        );
+        assert_redacted("Plan", shown.clone());
+        assert!(!shown.contains("SEEDSEEDSEED"), "{shown}");
+    }
 }
