@@ -125,17 +125,24 @@ fn client_signing(
     credentials: aws_credential_types::Credentials,
     endpoint: &Endpoint,
 ) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(&sdk_config(endpoint, Some(credentials)))
+}
+
+/// The SDK's configuration for one endpoint, built by hand so that nothing
+/// comes from the environment, profiles, SSO or IMDS: requests are signed
+/// with `credentials` only (or not at all), through awsmfa's connector.
+pub fn sdk_config(
+    endpoint: &Endpoint,
+    credentials: Option<aws_credential_types::Credentials>,
+) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     use aws_config::{BehaviorVersion, Region, SdkConfig};
     use aws_sdk_sts::config::SharedCredentialsProvider;
 
-    // Built by hand so nothing comes from the environment, profiles, SSO or
-    // IMDS: requests are signed with the source profile's keys only.
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(endpoint.region.clone()))
-        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .http_client(endpoint.network.http_client())
         .timeout_config(
             TimeoutConfig::builder()
@@ -145,10 +152,13 @@ fn client_signing(
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+    if let Some(credentials) = credentials {
+        config = config.credentials_provider(SharedCredentialsProvider::new(credentials));
+    }
     if let Some(url) = &endpoint.url {
         config = config.endpoint_url(url);
     }
-    aws_sdk_sts::Client::new(&config.build())
+    config.build()
 }
 
 /// GetSessionToken, sent again only when the request cannot have used the

@@ -440,3 +440,174 @@ fn status_all_lists_other_kinds_after_the_sessions() {
         "{stderr}"
     );
 }
+
+/// Found by an independent attack on this command set.
+#[cfg(unix)]
+mod attacked {
+    use super::*;
+
+    fn script(env: &TestEnv, name: &str, body: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = env.home().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn an_expired_or_unreadable_process_result_is_no_session() {
+        let env = TestEnv::new();
+        let expired = script(
+            &env,
+            "expired.sh",
+            r#"echo '{"Version": 1, "AccessKeyId": "ASIAOLD", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2020-01-01T00:00:00Z"}'"#,
+        );
+        let numeric = script(
+            &env,
+            "numeric.sh",
+            r#"echo '{"Version": 1, "AccessKeyId": "ASIAOLD", "SecretAccessKey": "s", "Expiration": 1577836800}'"#,
+        );
+        env.write_config(&format!(
+            "[profile old]\ncredential_process = {expired}\n[profile num]\ncredential_process = {numeric}\n\
+             [profile viewer]\nrole_arn = arn:aws:iam::123456789012:role/v\nsource_profile = old\n"
+        ));
+        for args in [
+            &["env", "--profile", "old"][..],
+            &["credential-process", "--profile", "old"],
+            &["exec", "--profile", "old", "--", "true"],
+            &["env", "--profile", "viewer"],
+        ] {
+            env.awsmfa(args)
+                .assert()
+                .code(3)
+                .stdout("")
+                .stderr(predicate::str::contains("expired"));
+        }
+        env.awsmfa(&["env", "--profile", "num"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("Expiration that is not a string"));
+    }
+
+    #[test]
+    fn a_process_printing_without_end_is_stopped() {
+        let env = TestEnv::new();
+        env.write_config("[profile noisy]\ncredential_process = yes\n");
+        let started = std::time::Instant::now();
+        env.awsmfa(&["env", "--profile", "noisy"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("printed more than"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn an_sso_cache_that_is_a_fifo_is_no_sign_in_at_once() {
+        let Some(portal) = Portal::start() else {
+            return;
+        };
+        let env = sso_env(&portal);
+        let dir = env.home().join(".aws/sso/cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join(format!("{}.json", sha1_hex("corp")));
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let started = std::time::Instant::now();
+        env.awsmfa(&["env", "--profile", "sso"])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("aws sso login"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn sso_cache_times_are_read_as_botocore_reads_them() {
+        let Some(portal) = Portal::start() else {
+            return;
+        };
+        let env = sso_env(&portal);
+        for expires in [
+            "2999-01-01T00:00:00+00:00",
+            "2999-01-01T00:00:00UTC",
+            "2999-01-01 00:00:00Z",
+        ] {
+            cache_token(&env, "corp", "token-1", expires, false);
+            let [key, ..] = botocore_credentials(&env, "sso");
+            let out = exported(&env, "sso");
+            assert!(out.contains(&key), "{expires}: {out}");
+        }
+    }
+
+    #[test]
+    fn an_expired_token_is_never_sent_when_the_refresh_fails() {
+        let Some(portal) = Portal::start() else {
+            return;
+        };
+        let env = TestEnv::new()
+            .var("AWS_ENDPOINT_URL_SSO", &portal.url())
+            .var(
+                "AWS_ENDPOINT_URL_SSO_OIDC",
+                &format!("http://127.0.0.1:{}", free_port()),
+            );
+        env.write_config(CONFIG);
+        cache_token(&env, "corp", "token-1", "2020-01-01T00:00:00Z", true);
+        env.awsmfa(&["env", "--profile", "sso"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("could not reach SSO OIDC"));
+        assert!(portal.requests().is_empty(), "{:?}", portal.requests());
+    }
+
+    #[test]
+    fn a_source_with_keys_and_a_role_is_signed_with_its_keys() {
+        let Some(moto) = Moto::start() else { return };
+        let env = TestEnv::with_default_profile().var("AWS_ENDPOINT_URL", &moto.url());
+        let mut creds = env.credentials();
+        creds.push_str(
+            "[ops]\naws_access_key_id = AKIAOPSKEYS000000000\naws_secret_access_key = s\n",
+        );
+        env.write_credentials(&creds);
+        env.write_config(
+            "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = default\n\
+             [profile viewer]\nrole_arn = arn:aws:iam::123456789012:role/viewer\nsource_profile = ops\n\
+             duration_seconds = 7200\n",
+        );
+        exported(&env, "viewer");
+        let roles: Vec<_> = moto
+            .requests()
+            .into_iter()
+            .filter(|r| r.param("Action").as_deref() == Some("AssumeRole"))
+            .collect();
+        assert_eq!(
+            roles.len(),
+            1,
+            "botocore assumes viewer with ops's keys only"
+        );
+        assert!(roles[0].authorization.contains("AKIAOPSKEYS000000000"));
+    }
+
+    #[test]
+    fn a_role_over_an_expired_session_is_no_session_without_a_request() {
+        let Some(moto) = Moto::start() else { return };
+        let env = TestEnv::new().var("AWS_ENDPOINT_URL", &moto.url());
+        env.write_credentials(
+            "[mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = s\naws_session_token = t\n\
+             expiration = 2020-01-01T00:00:00Z\n",
+        );
+        env.write_config(
+            "[profile viewer]\nrole_arn = arn:aws:iam::123456789012:role/viewer\nsource_profile = mfa\n\
+             [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = mfa\n\
+             mfa_serial = arn:aws:iam::123456789012:mfa/me\n",
+        );
+        env.awsmfa(&["env", "--profile", "viewer"])
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains("expired session"));
+        assert!(moto.requests().is_empty());
+        // status --all names the role that needs MFA and has no session.
+        env.awsmfa(&["status", "--all"])
+            .assert()
+            .stderr(predicate::str::contains("profile admin needs MFA"));
+    }
+}

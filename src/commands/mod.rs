@@ -164,6 +164,7 @@ pub fn credentials_for(
     let (names, kind) = export_target(files, profiles, env)?;
     if let Some(kind) = kind {
         let credentials = crate::export::resolve(files, env, &names.target, &kind)?;
+        crate::export::check_unexpired(&names.target, &credentials)?;
         return Ok((names.target, credentials));
     }
     match valid_session(files, &names, Timestamp::now()) {
@@ -309,7 +310,7 @@ pub fn region(
 }
 
 /// Refuses a region that is not a region name (`from` says where it came from).
-fn check_region(region: &str, from: &str) -> Result<(), Error> {
+pub fn check_region(region: &str, from: &str) -> Result<(), Error> {
     if is_region_name(region) {
         return Ok(());
     }

@@ -195,9 +195,19 @@ fn other_kinds(
         };
         let seen = listed.iter().chain(&reports).any(|r| r.profile == profile);
         let kind = match crate::export::kind_of(files, &profile) {
-            Ok(Some(kind)) if kind != crate::export::Kind::RoleWithMfa => kind,
+            Ok(Some(kind)) => kind,
             _ => continue,
         };
+        if kind == crate::export::Kind::RoleWithMfa {
+            // Its session, when it has one, is listed under its -mfa profile.
+            let session = crate::names::default_target(&profile);
+            if !listed.iter().any(|r| r.profile == session) {
+                eprintln!(
+                    "awsmfa: note: profile {profile} needs MFA and has no session in {session} (awsmfa login --profile {profile})"
+                );
+            }
+            continue;
+        }
         if seen {
             continue;
         }

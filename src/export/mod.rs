@@ -45,6 +45,22 @@ pub fn kind_of(files: &AwsFiles, profile: &str) -> Result<Option<Kind>, Error> {
     Ok(get("credential_process").map(|c| Kind::Process(c.to_owned())))
 }
 
+/// Refuses credentials that have already expired (a process may print
+/// such), as a session that has expired is refused: exit 3.
+pub fn check_unexpired(profile: &str, credentials: &Credentials) -> Result<(), Error> {
+    if credentials.is_valid(crate::time::Timestamp::now()) {
+        return Ok(());
+    }
+    let when = credentials
+        .expiration
+        .at()
+        .map_or_else(String::new, |t| format!(" at {t}"));
+    Err(Error::no_session(format!(
+        "the credentials of profile {profile} expired{when}"
+    ))
+    .hint("refresh them the way that profile is signed in to, then try again"))
+}
+
 /// The credentials of `profile` (of a kind [`kind_of`] found), resolved
 /// now: a missing or expired sign-in is "no session" (exit 3), a failure of
 /// the portal, the process or STS is exit 1.

@@ -2,6 +2,7 @@
 //! split as a POSIX shell would (no shell runs it), stdin and stderr passed
 //! through, and its stdout read as the credential process JSON (Version 1).
 
+use std::io::Read;
 use std::process::{Command, Stdio};
 
 use anyhow::Result;
@@ -35,28 +36,53 @@ pub fn credentials(profile: &str, command: &str) -> Result<Credentials> {
         true => profile.to_owned(),
         false => format!("{resolving}\n{profile}"),
     };
-    let output = Command::new(&words[0])
+    let mut child = Command::new(&words[0])
         .args(&words[1..])
         .env(RESOLVING, chain)
         .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .map_err(|e| failed(format!("could not start ({}: {e})", words[0])))?;
-    if !output.status.success() {
-        return Err(failed(match output.status.code() {
+    // Credential JSON is a few hundred bytes: a process that prints without
+    // end is stopped instead of filling memory.
+    let mut stdout = Vec::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .take(OUTPUT_LIMIT + 1)
+        .read_to_end(&mut stdout);
+    if read.is_err() || stdout.len() as u64 > OUTPUT_LIMIT {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(failed(format!(
+            "printed more than {} KiB, which is no credential JSON",
+            OUTPUT_LIMIT / 1024
+        )));
+    }
+    let status = child
+        .wait()
+        .map_err(|e| failed(format!("could not be waited for ({e})")))?;
+    if !status.success() {
+        return Err(failed(match status.code() {
             Some(code) => format!("failed (exit code {code})"),
             None => "was ended by a signal".to_owned(),
         }));
     }
-    parse(&output.stdout).map_err(failed)
+    parse(&stdout).map_err(failed)
 }
+
+/// The most a credential process may print.
+const OUTPUT_LIMIT: u64 = 1024 * 1024;
 
 /// Reads the process's JSON: `Version` 1, `AccessKeyId`, `SecretAccessKey`,
 /// and optionally `SessionToken` and `Expiration` (RFC 3339).
 fn parse(stdout: &[u8]) -> Result<Credentials, String> {
     let doc: serde_json::Value =
         serde_json::from_slice(stdout).map_err(|_| "did not print credential JSON".to_owned())?;
-    if doc.get("Version").and_then(serde_json::Value::as_u64) != Some(1) {
+    // `1` or `1.0`, as botocore compares it.
+    if doc.get("Version").and_then(serde_json::Value::as_f64) != Some(1.0) {
         return Err("printed JSON without \"Version\": 1".to_owned());
     }
     let text = |key: &str| doc.get(key).and_then(serde_json::Value::as_str);
@@ -65,6 +91,18 @@ fn parse(stdout: &[u8]) -> Result<Credentials, String> {
             .filter(|v| !v.is_empty())
             .ok_or_else(|| format!("printed no {key}"))
     };
+    let not_text = |key: &str| doc.get(key).is_some_and(|v| !v.is_string() && !v.is_null());
+    if let Some(key) = [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ]
+    .into_iter()
+    .find(|k| not_text(k))
+    {
+        return Err(format!("printed a {key} that is not a string"));
+    }
     let expiration = match text("Expiration") {
         None => Expiry::Unknown,
         Some(value) => Expiry::At(

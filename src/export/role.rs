@@ -11,7 +11,9 @@ use crate::login::chain;
 use crate::net;
 use crate::profiles::{AwsFiles, config_profile_section};
 use crate::secret::Secret;
-use crate::session::{ACCESS_KEY_ID, Credentials, Expiry, SECRET_ACCESS_KEY, session_token};
+use crate::session::{
+    ACCESS_KEY_ID, Credentials, EXPIRATION, Expiry, SECRET_ACCESS_KEY, session_token,
+};
 use crate::sts::{Call, Endpoint, RoleRequest, SdkSts, Sts, explain_role};
 
 /// Assumes `profile`'s role (and the roles down its chain).
@@ -97,17 +99,36 @@ fn source_credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<
             ini.get(&section, ACCESS_KEY_ID),
             ini.get(&section, SECRET_ACCESS_KEY),
         ) {
-            return Ok(Credentials {
+            let token = session_token(ini, &section);
+            // A session as the source: an expired one is a login to renew,
+            // not a request to send.
+            let expiration = match token {
+                Some(_) => Expiry::read(ini.get(&section, EXPIRATION)),
+                None => Expiry::Unknown,
+            };
+            let credentials = Credentials {
                 access_key_id: id.to_owned(),
                 secret_access_key: Secret::new(secret),
-                session_token: session_token(ini, &section).map(Secret::new),
-                expiration: Expiry::Unknown,
-            });
+                session_token: token.map(Secret::new),
+                expiration,
+            };
+            if !credentials.is_valid(crate::time::Timestamp::now()) {
+                return Err(Error::no_session(format!(
+                    "profile {profile}, the source of the role, holds an expired session"
+                ))
+                .hint(format!(
+                    "renew it (awsmfa login --target {profile}, or as you made it)"
+                ))
+                .into());
+            }
+            return Ok(credentials);
         }
     }
     match super::kind_of(files, profile)? {
         Some(kind @ (super::Kind::Sso(_) | super::Kind::Process(_))) => {
-            super::resolve(files, env, profile, &kind)
+            let credentials = super::resolve(files, env, profile, &kind)?;
+            super::check_unexpired(profile, &credentials)?;
+            Ok(credentials)
         }
         _ => Err(
             Error::failure(format!("profile {profile} holds no credentials"))

@@ -1,8 +1,8 @@
 //! IAM Identity Center (SSO) profiles: the token `aws sso login` cached in
-//! `~/.aws/sso/cache/` (refreshed with its refresh token when it has
-//! expired and can be), then SSO GetRoleCredentials, through the AWS SDK's
-//! own SSO credentials provider pointed at awsmfa's HTTP client (CA bundle,
-//! proxies, time limits). No browser, no prompt.
+//! `~/.aws/sso/cache/` (read and refreshed as botocore reads and refreshes
+//! it, written back in its form), then SSO GetRoleCredentials. The requests
+//! go through the AWS SDK's own SSO and SSO OIDC clients on awsmfa's
+//! connector (CA bundle, proxies, time limits). No browser, no prompt.
 
 use std::path::PathBuf;
 
@@ -10,10 +10,11 @@ use anyhow::Result;
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::net::{ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Network, OPERATION_TIMEOUT};
+use crate::net::Network;
 use crate::profiles::AwsFiles;
 use crate::secret::Secret;
 use crate::session::{Credentials, Expiry};
+use crate::sts::Endpoint;
 use crate::time::Timestamp;
 
 /// An SSO profile's settings.
@@ -107,139 +108,265 @@ fn cache_file(env: &dyn Env, sso: &SsoProfile) -> Option<PathBuf> {
     )
 }
 
-/// Whether the cached token can be used now, or refreshed: `Err` (exit 3,
-/// with the `aws sso login` hint) when there is none or it is over.
-fn check_cached_token(env: &dyn Env, profile: &str, sso: &SsoProfile) -> Result<(), Error> {
-    let signed_out = |why: &str| {
-        Error::no_session(format!("profile {profile}: {why}")).hint(sso.login_hint(profile))
-    };
-    let path =
-        cache_file(env, sso).ok_or_else(|| signed_out("no home directory for the SSO cache"))?;
-    let Ok(text) = std::fs::read(&path) else {
-        return Err(signed_out("no SSO sign-in is cached"));
-    };
-    let doc: serde_json::Value = serde_json::from_slice(&text)
-        .map_err(|_| signed_out("the cached SSO sign-in cannot be read"))?;
-    let text = |key: &str| doc.get(key).and_then(serde_json::Value::as_str);
-    let time = |key: &str| text(key).and_then(Timestamp::parse);
-    if text("accessToken").is_none_or(str::is_empty) {
-        return Err(signed_out("the cached SSO sign-in holds no token"));
-    }
-    let now = Timestamp::now();
-    let expired = time("expiresAt").is_none_or(|t| t <= now);
-    // Only the sso-session form refreshes (as botocore and the SDKs do),
-    // and only with everything a refresh needs.
-    let refreshable = sso.session.is_some()
-        && ["clientId", "clientSecret", "refreshToken"]
-            .iter()
-            .all(|k| text(k).is_some_and(|v| !v.is_empty()))
-        && time("registrationExpiresAt").is_some_and(|t| t > now);
-    if expired && !refreshable {
-        return Err(signed_out("the SSO sign-in has expired"));
-    }
-    Ok(())
+/// botocore refreshes a token this long before it expires.
+const REFRESH_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// The token cache file, as botocore and the AWS SDKs write it.
+struct CachedToken {
+    path: PathBuf,
+    doc: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `profile`'s role credentials from the SSO portal.
+impl CachedToken {
+    /// The cache of `sso`, or "signed out" (exit 3): no file, or one that is
+    /// not a regular file (never waited on), or not a token.
+    fn load(env: &dyn Env, profile: &str, sso: &SsoProfile) -> Result<CachedToken, Error> {
+        let signed_out = |why: &str| {
+            Error::no_session(format!("profile {profile}: {why}")).hint(sso.login_hint(profile))
+        };
+        let path = cache_file(env, sso)
+            .ok_or_else(|| signed_out("no home directory for the SSO cache"))?;
+        let bytes = match crate::profiles::store::read_regular(&path) {
+            Ok(Some(bytes)) => bytes,
+            _ => return Err(signed_out("no SSO sign-in is cached")),
+        };
+        let doc = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Object(doc)) => doc,
+            _ => return Err(signed_out("the cached SSO sign-in cannot be read")),
+        };
+        let token = CachedToken { path, doc };
+        if token.text("accessToken").is_none() {
+            return Err(signed_out("the cached SSO sign-in holds no token"));
+        }
+        Ok(token)
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.doc
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A time of the cache, read as botocore reads it (any RFC 3339 offset,
+    /// `UTC`, a space for the `T`, ...).
+    fn time(&self, key: &str) -> Option<Timestamp> {
+        self.text(key).and_then(Timestamp::parse)
+    }
+
+    /// Whether it may be refreshed, as botocore decides: the sso-session form
+    /// with everything a refresh needs, and a client registration still valid.
+    fn refreshable(&self, sso: &SsoProfile, now: Timestamp) -> bool {
+        sso.session.is_some()
+            && ["clientId", "clientSecret", "refreshToken"]
+                .iter()
+                .all(|k| self.text(k).is_some())
+            && self.time("registrationExpiresAt").is_some_and(|t| t > now)
+    }
+
+    /// Writes a refreshed token back (0600, atomically), keeping every other field.
+    fn store(&mut self, access_token: &str, expires_at: Timestamp, refresh_token: Option<&str>) {
+        self.doc.insert("accessToken".into(), access_token.into());
+        self.doc
+            .insert("expiresAt".into(), expires_at.to_string().into());
+        if let Some(refresh) = refresh_token {
+            self.doc.insert("refreshToken".into(), refresh.into());
+        }
+        let text = serde_json::Value::Object(self.doc.clone()).to_string();
+        // The refreshed token is used either way; a cache that cannot be
+        // written is refreshed again next time.
+        if let Ok(write) = crate::profiles::store::PreparedWrite::new(&self.path, &text, true) {
+            let _ = write.commit();
+        }
+    }
+}
+
+/// `profile`'s role credentials from the SSO portal: the cached token
+/// (refreshed through SSO OIDC within 15 minutes of its expiry when it can
+/// be, as botocore does), then GetRoleCredentials, both through the SDK's
+/// own SSO clients on awsmfa's connector.
 pub fn credentials(
     files: &AwsFiles,
     env: &dyn Env,
     profile: &str,
     sso: &SsoProfile,
 ) -> Result<Credentials> {
-    use aws_config::provider_config::ProviderConfig;
-    use aws_config::sso::SsoCredentialsProvider;
-    use aws_config::timeout::TimeoutConfig;
-    use aws_credential_types::provider::ProvideCredentials;
-
-    check_cached_token(env, profile, sso)?;
+    let mut cached = CachedToken::load(env, profile, sso)?;
+    let signed_out = |why: &str| -> anyhow::Error {
+        Error::no_session(format!("profile {profile}: {why}"))
+            .hint(sso.login_hint(profile))
+            .into()
+    };
+    let now = Timestamp::now();
+    let expires_at = cached.time("expiresAt");
+    let valid = expires_at.is_some_and(|t| t > now);
+    let fresh = expires_at.is_some_and(|t| now.seconds_until(t) > REFRESH_WINDOW_SECONDS);
     let network = Network::resolve(env, files.config_value(profile, "ca_bundle"))?;
-    let config = ProviderConfig::without_region()
-        .with_http_client(network.http_client())
-        .with_timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                .operation_timeout(OPERATION_TIMEOUT)
-                .build(),
-        );
-    let mut builder = SsoCredentialsProvider::builder()
-        .configure(&config)
-        .start_url(&sso.start_url)
-        .region(aws_config::Region::new(sso.region.clone()))
-        .account_id(&sso.account_id)
-        .role_name(&sso.role_name);
-    if let Some(name) = &sso.session {
-        builder = builder.session_name(name);
-    }
-    let provider = builder.build();
     let runtime = crate::sts::runtime().map_err(|e| Error::failure(format!("{e:?}")))?;
-    let result = runtime.block_on(provider.provide_credentials());
-    let creds = result.map_err(|e| portal_error(&e, profile, sso))?;
-    let expiration = match creds.expiry() {
-        Some(t) => Expiry::At(Timestamp(
-            t.duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64),
-        )),
-        None => Expiry::Unknown,
-    };
-    let bad = |what: &str| -> anyhow::Error {
-        Error::failure(format!(
-            "the SSO portal's answer for profile {profile} {what}"
-        ))
-        .into()
-    };
-    if creds.access_key_id().is_empty() || creds.secret_access_key().is_empty() {
-        return Err(bad("holds no keys"));
+    let mut access_token = cached.text("accessToken").unwrap_or_default().to_owned();
+    if !fresh {
+        if !cached.refreshable(sso, now) {
+            if !valid {
+                return Err(signed_out("the SSO sign-in has expired"));
+            }
+        } else {
+            match runtime.block_on(refresh(env, profile, sso, &network, &cached)) {
+                Ok((token, expires_in, refresh_token)) => {
+                    let expires = Timestamp::now().plus(expires_in);
+                    cached.store(&token, expires, refresh_token.as_deref());
+                    access_token = token;
+                }
+                // Still valid: use it, as botocore does, and refresh next time.
+                Err(_) if valid => {}
+                Err(err) => return Err(err),
+            }
+        }
     }
-    if let Expiry::At(t) = expiration
-        && t <= Timestamp::now()
-    {
-        return Err(bad("has already expired"));
+    let endpoint = sso_endpoint(env, sso, &network, "AWS_ENDPOINT_URL_SSO")?;
+    let client = aws_sdk_sso::Client::new(&crate::sts::sdk_config(&endpoint, None));
+    let answer = runtime.block_on(
+        client
+            .get_role_credentials()
+            .role_name(&sso.role_name)
+            .account_id(&sso.account_id)
+            .access_token(&access_token)
+            .send(),
+    );
+    let answer = answer.map_err(|e| portal_error(e, profile, sso, &endpoint))?;
+    let creds = answer
+        .role_credentials()
+        .ok_or_else(|| bad_answer(profile, "holds no credentials"))?;
+    let (Some(id), Some(secret)) = (creds.access_key_id(), creds.secret_access_key()) else {
+        return Err(bad_answer(profile, "holds no keys"));
+    };
+    if id.is_empty() || secret.is_empty() {
+        return Err(bad_answer(profile, "holds no keys"));
+    }
+    let expiration = Timestamp(creds.expiration().div_euclid(1000));
+    if expiration <= Timestamp::now() {
+        return Err(bad_answer(profile, "has already expired"));
     }
     Ok(Credentials {
-        access_key_id: creds.access_key_id().to_owned(),
-        secret_access_key: Secret::new(creds.secret_access_key()),
-        session_token: creds.session_token().map(Secret::new),
-        expiration,
+        access_key_id: id.to_owned(),
+        secret_access_key: Secret::new(secret),
+        session_token: creds
+            .session_token()
+            .filter(|t| !t.is_empty())
+            .map(Secret::new),
+        expiration: Expiry::At(expiration),
     })
+}
+
+/// The endpoint as shown to the user.
+fn shown(endpoint: &Endpoint, service: &str) -> String {
+    match &endpoint.url {
+        Some(url) => url.clone(),
+        None => format!("the {service} endpoint of {}", endpoint.region),
+    }
+}
+
+fn bad_answer(profile: &str, what: &str) -> anyhow::Error {
+    Error::failure(format!(
+        "the SSO portal's answer for profile {profile} {what}"
+    ))
+    .into()
+}
+
+/// The SSO (or SSO OIDC) endpoint: `$AWS_ENDPOINT_URL_SSO(_OIDC)`, else
+/// `$AWS_ENDPOINT_URL`, else the service's endpoint in `sso_region`.
+fn sso_endpoint(
+    env: &dyn Env,
+    sso: &SsoProfile,
+    network: &Network,
+    var: &str,
+) -> Result<Endpoint, Error> {
+    crate::commands::check_region(&sso.region, "sso_region")?;
+    Ok(Endpoint {
+        region: sso.region.clone(),
+        url: crate::net::endpoint_url(None, env, var)?,
+        network: network.clone(),
+    })
+}
+
+/// A new token from SSO OIDC (CreateToken, refresh_token grant): the token,
+/// its lifetime in seconds and the new refresh token. A refusal is "signed
+/// out" (exit 3); no answer is exit 1.
+async fn refresh(
+    env: &dyn Env,
+    profile: &str,
+    sso: &SsoProfile,
+    network: &Network,
+    cached: &CachedToken,
+) -> Result<(String, i64, Option<String>)> {
+    let endpoint = sso_endpoint(env, sso, network, "AWS_ENDPOINT_URL_SSO_OIDC")?;
+    let client = aws_sdk_ssooidc::Client::new(&crate::sts::sdk_config(&endpoint, None));
+    let text = |k| cached.text(k).unwrap_or_default().to_owned();
+    let answer = client
+        .create_token()
+        .grant_type("refresh_token")
+        .client_id(text("clientId"))
+        .client_secret(text("clientSecret"))
+        .refresh_token(text("refreshToken"))
+        .send()
+        .await;
+    match answer {
+        Ok(out) => match out.access_token() {
+            Some(token) if !token.is_empty() && out.expires_in() > 0 => Ok((
+                token.to_owned(),
+                i64::from(out.expires_in()),
+                out.refresh_token().map(str::to_owned),
+            )),
+            _ => Err(Error::failure("SSO OIDC's refresh answer holds no token").into()),
+        },
+        Err(aws_sdk_ssooidc::error::SdkError::ServiceError(e)) => {
+            let code =
+                aws_sdk_ssooidc::error::ProvideErrorMetadata::code(e.err()).unwrap_or("an error");
+            Err(Error::no_session(format!(
+                "the SSO sign-in could not be refreshed: SSO OIDC said {code}"
+            ))
+            .hint(sso.login_hint(profile))
+            .into())
+        }
+        Err(e) => Err(Error::failure(format!(
+            "could not reach SSO OIDC at {} to refresh the SSO sign-in",
+            shown(&endpoint, "SSO OIDC")
+        ))
+        .hint(crate::sts::root_cause(&e))
+        .into()),
+    }
 }
 
 /// A sign-in the portal no longer accepts is exit 3 (sign in again);
 /// anything else is exit 1 with the portal's reason. Tokens never show.
 fn portal_error(
-    err: &aws_credential_types::provider::error::CredentialsError,
+    err: aws_sdk_sso::error::SdkError<
+        aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError,
+        aws_sdk_sso::config::http::HttpResponse,
+    >,
     profile: &str,
     sso: &SsoProfile,
+    endpoint: &Endpoint,
 ) -> anyhow::Error {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    let mut last = err.to_string();
-    while let Some(e) = next {
-        if let Some(e) = e
-            .downcast_ref::<aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError>()
-        {
-            if e.is_unauthorized_exception() {
-                return Error::no_session(format!(
-                    "the SSO portal no longer accepts the sign-in of profile {profile}"
-                ))
-                .hint(sso.login_hint(profile))
-                .into();
-            }
-            let code = aws_sdk_sso::error::ProvideErrorMetadata::code(e).unwrap_or("an error");
-            let message = aws_sdk_sso::error::ProvideErrorMetadata::message(e).unwrap_or_default();
-            return Error::failure(format!(
-                "the SSO portal refused role {} in account {} for profile {profile}: {code}",
-                sso.role_name, sso.account_id
-            ))
-            .hint(message.to_owned())
-            .into();
-        }
-        last = e.to_string();
-        next = e.source();
+    use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+    match &err {
+        SdkError::ServiceError(e) if e.err().is_unauthorized_exception() => Error::no_session(
+            format!("the SSO portal no longer accepts the sign-in of profile {profile}"),
+        )
+        .hint(sso.login_hint(profile))
+        .into(),
+        SdkError::ServiceError(e) => Error::failure(format!(
+            "the SSO portal refused role {} in account {} for profile {profile}: {}",
+            sso.role_name,
+            sso.account_id,
+            e.err().code().unwrap_or("an error")
+        ))
+        .hint(e.err().message().unwrap_or_default().to_owned())
+        .into(),
+        _ => Error::failure(format!(
+            "could not get SSO credentials for profile {profile} from {}",
+            shown(endpoint, "SSO portal")
+        ))
+        .hint(crate::sts::root_cause(&err))
+        .into(),
     }
-    Error::failure(format!(
-        "could not get SSO credentials for profile {profile}"
-    ))
-    .hint(last)
-    .into()
 }

@@ -31,7 +31,11 @@ pub fn resolve(files: &AwsFiles, profile: &str) -> Result<Chain, Error> {
     let mut current = profile.to_owned();
     loop {
         let get = |key| files.config_value(&current, key).map(str::to_owned);
-        let Some(role_arn) = get("role_arn") else {
+        // A source with keys of its own is signed with them, even when it
+        // has a role_arn too (botocore takes static keys first).
+        let is_source = current != profile;
+        let role_arn = get("role_arn").filter(|_| !(is_source && has_keys(files, &current)));
+        let Some(role_arn) = role_arn else {
             return Ok(Chain {
                 roles,
                 base: current,
@@ -90,6 +94,23 @@ pub fn resolve(files: &AwsFiles, profile: &str) -> Result<Chain, Error> {
     }
 }
 
+/// Whether `profile` holds an access key and secret in the credentials
+/// file or its config profile.
+fn has_keys(files: &AwsFiles, profile: &str) -> bool {
+    use crate::session::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
+    let in_credentials = |key| {
+        files
+            .credentials
+            .ini
+            .section(profile)
+            .and_then(|_| files.credentials.ini.get(profile, key))
+            .is_some()
+    };
+    let in_config = |key| files.config_value(profile, key).is_some();
+    (in_credentials(ACCESS_KEY_ID) && in_credentials(SECRET_ACCESS_KEY))
+        || (in_config(ACCESS_KEY_ID) && in_config(SECRET_ACCESS_KEY))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +165,20 @@ mod tests {
         assert!(err.to_string().contains("credential_source"), "{err}");
         let config = "[profile admin]\nrole_arn = r\n";
         assert!(resolve(&files(config, KEYS), "admin").is_err());
+    }
+
+    #[test]
+    fn a_source_with_keys_is_signed_with_them_as_in_botocore() {
+        let config = "[profile viewer]\nrole_arn = r1\nsource_profile = ops\n\
+                      [profile ops]\nrole_arn = r2\nsource_profile = default\n";
+        let creds = format!("{KEYS}[ops]\naws_access_key_id = A\naws_secret_access_key = S\n");
+        let creds = creds.as_str();
+        let chain = resolve(&files(config, creds), "viewer").unwrap();
+        assert_eq!(chain.base, "ops");
+        assert_eq!(chain.roles.len(), 1);
+        // The profile logged in to is still a role, keys or not.
+        let chain = resolve(&files(config, creds), "ops").unwrap();
+        assert_eq!(chain.roles.len(), 1);
     }
 
     #[test]

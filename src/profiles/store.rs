@@ -47,7 +47,7 @@ impl AwsFile {
 /// path is missing or empty, or names a device, FIFO or socket (botocore's
 /// `os.path.isfile` reads those as absent). A FIFO is opened without
 /// blocking and never read, and a device is never read to its (missing) end.
-fn read_regular(path: &Path) -> Result<Option<Vec<u8>>> {
+pub fn read_regular(path: &Path) -> Result<Option<Vec<u8>>> {
     if path.as_os_str().is_empty() {
         return Ok(None);
     }
