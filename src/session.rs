@@ -146,6 +146,19 @@ pub fn session_token<'a>(ini: &'a IniFile, name: &str) -> Option<&'a str> {
         .or_else(|| ini.get(name, SESSION_TOKEN))
 }
 
+/// The session in profile `name` of a credentials file when it has more
+/// than the refresh window left at `now`, with the seconds left: one a login
+/// need not renew (and a role login may sign with).
+pub fn fresh_session(ini: &IniFile, name: &str, now: Timestamp) -> Option<(Session, i64)> {
+    match ProfileCredentials::read(ini, name) {
+        ProfileCredentials::Session(s) => s
+            .remaining(now)
+            .filter(|&left| left > REFRESH_WINDOW_SECONDS)
+            .map(|left| (s, left)),
+        _ => None,
+    }
+}
+
 impl ProfileCredentials {
     /// Reads profile `name` of a credentials file as botocore's shared
     /// credentials provider does.

@@ -158,7 +158,11 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     let session_duration = session_duration(options, env, chain.roles.is_empty())?;
     let role_durations = role_durations(options, &chain.roles)?;
     if !options.force
-        && let Some((session, left)) = fresh_session(&files, &names.target)
+        && let Some((session, left)) = crate::session::fresh_session(
+            &files.credentials.ini,
+            &names.target,
+            crate::time::Timestamp::now(),
+        )
     {
         return Ok(Resolved::Fresh {
             target: names.target,
@@ -234,18 +238,6 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         force: options.force,
         verbose: options.verbose,
     })))
-}
-
-/// The session in `profile` when it has more than the refresh window left.
-fn fresh_session(files: &AwsFiles, profile: &str) -> Option<(crate::session::Session, i64)> {
-    let now = crate::time::Timestamp::now();
-    match crate::session::ProfileCredentials::read(&files.credentials.ini, profile) {
-        crate::session::ProfileCredentials::Session(s) => s
-            .remaining(now)
-            .filter(|&left| left > crate::session::REFRESH_WINDOW_SECONDS)
-            .map(|left| (s, left)),
-        _ => None,
-    }
 }
 
 fn refuse_same(source: &str, target: &str) -> Result<(), Error> {

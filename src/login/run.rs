@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::profiles::AwsFile;
-use crate::session::{ProfileCredentials, REFRESH_WINDOW_SECONDS, Session};
+use crate::session::Session;
 use crate::sts::{Call, RoleRequest, SessionRequest, Sts, explain, explain_role};
 use crate::time::{Timestamp, human_span};
 
@@ -159,14 +159,11 @@ fn assume(plan: &Plan, step: &RoleStep, signer: &Session, sts: &dyn Sts) -> Resu
 /// The session in `profile` when it has more than the refresh window left.
 fn fresh_session(plan: &Plan, profile: &str) -> Result<Option<(Session, i64)>> {
     let credentials = AwsFile::load(&plan.paths.credentials)?;
-    let now = Timestamp::now();
-    Ok(match ProfileCredentials::read(&credentials.ini, profile) {
-        ProfileCredentials::Session(s) => s
-            .remaining(now)
-            .filter(|&left| left > REFRESH_WINDOW_SECONDS)
-            .map(|left| (s, left)),
-        _ => None,
-    })
+    Ok(crate::session::fresh_session(
+        &credentials.ini,
+        profile,
+        Timestamp::now(),
+    ))
 }
 
 /// Says that `target` still holds a valid session, and until when.
