@@ -6,7 +6,6 @@ use anyhow::Result;
 
 use crate::env::Env;
 use crate::error::Error;
-use crate::input::parse_role_duration;
 use crate::login::chain;
 use crate::net;
 use crate::profiles::{AwsFiles, config_profile_section};
@@ -43,21 +42,10 @@ pub fn credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Cre
         .chain([chain.base.as_str()])
         .collect();
     let endpoint = endpoint(files, env, &settings)?;
-    let last = chain.roles.len() - 1;
+    let durations = chain::durations(&chain.roles, None)?;
     // Innermost first: each role is assumed with the previous one's credentials.
-    for (i, role) in chain.roles.iter().enumerate().rev() {
-        let duration = match &role.duration_seconds {
-            Some(d) => parse_role_duration(
-                d,
-                &format!("duration_seconds of profile {}", role.profile),
-                i != last,
-            )?,
-            None => 3600,
-        };
-        let session_name = role
-            .session_name
-            .clone()
-            .unwrap_or_else(|| format!("awsmfa-{}", crate::time::Timestamp::now().0));
+    for (i, (role, &duration)) in chain.roles.iter().zip(&durations).enumerate().rev() {
+        let session_name = role.session_name();
         let request = RoleRequest {
             signer: &credentials,
             role_arn: &role.role_arn,

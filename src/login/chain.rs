@@ -16,6 +16,39 @@ pub struct RoleSpec {
     pub duration_seconds: Option<String>,
 }
 
+impl RoleSpec {
+    /// `role_session_name`, else `awsmfa-<unix seconds>`.
+    pub fn session_name(&self) -> String {
+        self.session_name
+            .clone()
+            .unwrap_or_else(|| format!("awsmfa-{}", crate::time::Timestamp::now().0))
+    }
+}
+
+/// Each role's session length, outermost first: `flag` (`--duration`) or
+/// `duration_seconds` of the profile logged in to, each intermediate role's
+/// own `duration_seconds`, else an hour. A role assumed with another role's
+/// credentials (a chain) gets an hour at most, as AWS allows.
+pub fn durations(roles: &[RoleSpec], flag: Option<&str>) -> Result<Vec<u32>, Error> {
+    let last = roles.len().saturating_sub(1);
+    roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| {
+            let (text, from) = match (flag, &role.duration_seconds) {
+                (Some(d), _) if i == 0 => (d.to_owned(), "--duration".to_owned()),
+                (_, Some(d)) => (
+                    d.clone(),
+                    format!("duration_seconds of profile {}", role.profile),
+                ),
+                _ => return Ok(3600),
+            };
+            // The innermost role is signed with the source; every other is chained.
+            crate::input::parse_role_duration(&text, &from, i != last)
+        })
+        .collect()
+}
+
 /// The roles from the profile logged in to (first) down to the profile
 /// whose long-term keys start it all (`base`).
 #[derive(Debug, Clone, PartialEq, Eq)]

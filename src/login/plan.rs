@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::cli::ProfileArgs;
 use crate::env::Env;
 use crate::error::Error;
-use crate::input::{DEFAULT_DURATION, parse_code, parse_duration, parse_role_duration};
+use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
 use crate::names::{ProfileNames, default_target};
 use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
@@ -156,7 +156,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     }
 
     let session_duration = session_duration(options, env, chain.roles.is_empty())?;
-    let role_durations = role_durations(options, &chain.roles)?;
+    let role_durations = chain::durations(&chain.roles, options.duration.as_deref())?;
     if !options.force
         && let Some((session, left)) = crate::session::fresh_session(
             &files.credentials.ini,
@@ -254,10 +254,7 @@ fn role_step(role: &RoleSpec, duration: u32, endpoint: &Endpoint) -> RoleStep {
     RoleStep {
         profile: role.profile.clone(),
         role_arn: role.role_arn.clone(),
-        session_name: role
-            .session_name
-            .clone()
-            .unwrap_or_else(|| format!("awsmfa-{}", crate::time::Timestamp::now().0)),
+        session_name: role.session_name(),
         external_id: role.external_id.clone(),
         duration,
         endpoint: endpoint.clone(),
@@ -277,30 +274,6 @@ fn session_duration(options: &LoginOptions, env: &dyn Env, plain: bool) -> Resul
         }
     }
     Ok(DEFAULT_DURATION)
-}
-
-/// Each role's session length, outermost first: `--duration` or
-/// `duration_seconds` of the profile logged in to, each intermediate role's
-/// own `duration_seconds`, else an hour. A role assumed with another role's
-/// credentials (a chain) gets an hour at most, as AWS allows.
-fn role_durations(options: &LoginOptions, roles: &[RoleSpec]) -> Result<Vec<u32>, Error> {
-    let last = roles.len().saturating_sub(1);
-    roles
-        .iter()
-        .enumerate()
-        .map(|(i, role)| {
-            let (text, from) = match (&options.duration, &role.duration_seconds) {
-                (Some(d), _) if i == 0 => (d.clone(), "--duration".to_owned()),
-                (_, Some(d)) => (
-                    d.clone(),
-                    format!("duration_seconds of profile {}", role.profile),
-                ),
-                _ => return Ok(3600),
-            };
-            // The innermost role is signed with the MFA session; every other is chained.
-            parse_role_duration(&text, &from, i != last)
-        })
-        .collect()
 }
 
 /// `--device`, `$AWSMFA_DEVICE`, `$MFA_DEVICE`, `mfa_serial` of each
