@@ -15,32 +15,41 @@ pub fn of_arn(arn: &str) -> Option<&str> {
         .filter(|p| !p.is_empty())
 }
 
-/// The partition of a region, by the region patterns of AWS's partition
-/// table (`cn-north-1` is in `aws-cn`, `us-gov-west-1` in `aws-us-gov`).
+/// AWS's partitions other than the commercial one: the prefix of their
+/// region names (by the region patterns of AWS's partition table) and the
+/// region a login uses when none is given.
+const PARTITIONS: [(&str, &str, &str); 7] = [
+    ("aws-cn", "cn-", "cn-north-1"),
+    ("aws-us-gov", "us-gov-", "us-gov-west-1"),
+    ("aws-iso-b", "us-isob-", "us-isob-east-1"),
+    ("aws-iso-f", "us-isof-", "us-isof-south-1"),
+    ("aws-iso", "us-iso-", "us-iso-east-1"),
+    ("aws-iso-e", "eu-isoe-", "eu-isoe-west-1"),
+    ("aws-eusc", "eusc-", "eusc-de-east-1"),
+];
+
+/// The partition of a region (`cn-north-1` is in `aws-cn`, `us-gov-west-1`
+/// in `aws-us-gov`).
 pub fn of_region(region: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 7] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("eusc-", "aws-eusc"),
-    ];
-    PREFIXES
+    PARTITIONS
         .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map_or("aws", |(_, partition)| partition)
+        .find(|(_, prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(partition, _, _)| partition)
+}
+
+/// The usual region of `partition`: `us-east-1` for the commercial one and
+/// for a partition awsmfa does not know.
+fn partition_region(partition: &str) -> &'static str {
+    PARTITIONS
+        .iter()
+        .find(|(name, _, _)| *name == partition)
+        .map_or("us-east-1", |(_, _, region)| region)
 }
 
 /// The region a login uses when none is given: the MFA device's partition's
 /// usual one (`us-east-1` for the commercial partition and serial numbers).
 pub fn default_region(device: &str) -> &'static str {
-    match of_arn(device) {
-        Some("aws-cn") => "cn-north-1",
-        Some("aws-us-gov") => "us-gov-west-1",
-        _ => "us-east-1",
-    }
+    of_arn(device).map_or("us-east-1", partition_region)
 }
 
 /// Refuses a region in another partition than the device's ARN: such a
@@ -53,17 +62,24 @@ pub fn check_device_region(device: &str, region: &str) -> Result<(), Error> {
     if device_partition == region_partition {
         return Ok(());
     }
+    let hint = match PARTITIONS
+        .iter()
+        .find(|(name, _, _)| *name == device_partition)
+    {
+        Some((_, prefix, usual)) => format!(
+            "use a region of {device_partition}, whose names start with {prefix} (--region {usual})"
+        ),
+        None if device_partition == "aws" => {
+            "use a region of the commercial partition aws (--region us-east-1)".to_owned()
+        }
+        None => format!(
+            "awsmfa does not know the regions of {device_partition}: name STS's endpoint with --endpoint-url"
+        ),
+    };
     Err(Error::usage(format!(
         "region {region} is in partition {region_partition}, but the MFA device {device} is in {device_partition}"
     ))
-    .hint(format!(
-        "use a region of {device_partition} (--region {})",
-        match device_partition {
-            "aws-cn" => "cn-north-1",
-            "aws-us-gov" => "us-gov-west-1",
-            _ => "us-east-1",
-        }
-    )))
+    .hint(hint))
 }
 
 /// `$AWS_USE_FIPS_ENDPOINT`, else `use_fips_endpoint` of the first of `profiles` that sets it.
@@ -133,6 +149,30 @@ mod tests {
         );
         assert_eq!(default_region("arn:aws-cn:iam::1:mfa/x"), "cn-north-1");
         assert_eq!(default_region("GAHT12345678"), "us-east-1");
+    }
+
+    #[test]
+    fn every_partition_has_a_default_region_of_its_own_that_sts_serves() {
+        for (partition, _, region) in PARTITIONS {
+            let device = format!("arn:{partition}:iam::123456789012:mfa/me");
+            assert_eq!(default_region(&device), region);
+            assert_eq!(of_region(region), partition);
+            assert!(check_device_region(&device, region).is_ok(), "{partition}");
+            assert!(sts_url(region, false).is_ok(), "{partition}: {region}");
+        }
+    }
+
+    #[test]
+    fn a_refused_region_hint_names_a_region_that_works() {
+        let iso = "arn:aws-iso:iam::123456789012:mfa/me";
+        let err = check_device_region(iso, "us-east-1").unwrap_err();
+        let text = crate::error::render(&err.into()).1;
+        assert!(text.contains("--region us-iso-east-1"), "{text}");
+        assert!(text.contains("us-iso-"), "{text}");
+        let unknown = "arn:aws-mars:iam::123456789012:mfa/me";
+        let err = check_device_region(unknown, "us-east-1").unwrap_err();
+        let text = crate::error::render(&err.into()).1;
+        assert!(text.contains("--endpoint-url"), "{text}");
     }
 
     #[test]
