@@ -42,6 +42,16 @@ impl Error {
         self
     }
 
+    /// Adds `more` to the hint (or makes it the hint when there is none).
+    pub fn and_hint(mut self, more: impl Into<String>) -> Self {
+        let more = more.into();
+        self.hint = Some(match self.hint.take() {
+            Some(hint) if !hint.is_empty() => format!("{hint}; {more}"),
+            _ => more,
+        });
+        self
+    }
+
     /// The error with every occurrence of `secret` (a code STS quoted back)
     /// replaced, in its message and hint.
     pub fn redact(mut self, secret: &str) -> Self {

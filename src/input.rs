@@ -28,7 +28,12 @@ pub const MAX_CHAINED_ROLE_DURATION: u32 = 3600;
 
 /// Parses a role session's length (900 seconds to 12 hours; an hour at most
 /// when `chained`).
-pub fn parse_role_duration(text: &str, source: &str, chained: bool) -> Result<u32, Error> {
+pub fn parse_role_duration(
+    text: &str,
+    source: &str,
+    chained: bool,
+    outermost: bool,
+) -> Result<u32, Error> {
     let total = parse_span(text, source)?;
     if !(u64::from(MIN_DURATION)..=u64::from(MAX_ROLE_DURATION)).contains(&total) {
         return Err(Error::usage(format!(
@@ -40,9 +45,30 @@ pub fn parse_role_duration(text: &str, source: &str, chained: bool) -> Result<u3
         return Err(Error::usage(format!(
             "{source}: {text} is longer than an hour, and this role is assumed with another role's credentials"
         ))
-        .hint("AWS limits chained roles to one hour: use --duration 1h or less"));
+        .hint(format!(
+            "AWS limits chained roles to one hour: {}",
+            shorter(Some(source), outermost)
+        )));
     }
     Ok(total as u32)
+}
+
+/// How to ask for a role session of an hour (which every role allows, and
+/// the most a chained role gets), where the length came from `source`
+/// (`--duration`, `duration_seconds of profile P`, `None` for the default).
+/// `--duration` sets only the outermost role's: an intermediate role's
+/// length is its profile's `duration_seconds`.
+pub fn shorter(source: Option<&str>, outermost: bool) -> String {
+    let profile = source.and_then(|s| s.strip_prefix("duration_seconds of profile "));
+    match (profile, outermost) {
+        (Some(p), false) => {
+            format!("set duration_seconds of profile {p} to 3600 or less in the config file")
+        }
+        (Some(p), true) => {
+            format!("use --duration 1h, or set duration_seconds of profile {p} to 3600 or less")
+        }
+        (None, _) => "use --duration 1h or less".to_owned(),
+    }
 }
 
 /// The longest span awsmfa counts: its clock is whole seconds in an `i64`.
@@ -151,10 +177,13 @@ mod tests {
 
     #[test]
     fn role_durations() {
-        assert_eq!(parse_role_duration("12h", "d", false).unwrap(), 43_200);
-        assert_eq!(parse_role_duration("1h", "d", true).unwrap(), 3600);
+        assert_eq!(
+            parse_role_duration("12h", "d", false, true).unwrap(),
+            43_200
+        );
+        assert_eq!(parse_role_duration("1h", "d", true, true).unwrap(), 3600);
         for (bad, chained) in [("13h", false), ("899", false), ("61m", true)] {
-            let err = parse_role_duration(bad, "d", chained).unwrap_err();
+            let err = parse_role_duration(bad, "d", chained, true).unwrap_err();
             assert_eq!(err.code(), crate::exit_codes::ExitCode::Usage, "{bad}");
         }
     }

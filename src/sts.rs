@@ -474,6 +474,9 @@ pub struct Call<'a> {
     pub endpoint: &'a str,
 }
 
+/// The one call that carries an MFA code.
+pub const CODE_ACTION: &str = "sts:GetSessionToken";
+
 /// Turns a failed call into words the user can act on.
 pub fn explain(err: AwsError, call: Call<'_>) -> Error {
     let Call {
@@ -541,12 +544,20 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
             Error::failure(format!("could not reach {service} at {endpoint}"))
                 .hint(format!("{detail}; {advice}"))
         }
-        AwsError::NoAnswer { detail } => {
+        // Only GetSessionToken carries a code, and only it is never sent again.
+        AwsError::NoAnswer { detail } if action == CODE_ACTION => {
             Error::failure(format!("no answer from {service} at {endpoint}")).hint(format!(
                 "{detail}; the request may have reached {service}, so it was not sent again \
                  (an MFA code works once: wait for the next code before trying again)"
             ))
         }
+        AwsError::NoAnswer { detail } => Error::failure(format!(
+            "no answer from {service} at {endpoint} to {action}"
+        ))
+        .hint(format!(
+            "{detail} (tried up to {MAX_ATTEMPTS} times in {} s); check the network, --endpoint-url and --region",
+            OPERATION_TIMEOUT.as_secs()
+        )),
         AwsError::BadResponse { detail } => Error::failure(format!(
             "{service} at {endpoint} sent an answer that could not be read"
         ))
@@ -555,7 +566,15 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
 }
 
 /// Turns a failed AssumeRole into words that name the role.
-pub fn explain_role(err: AwsError, call: Call<'_>, role_arn: &str, external_id: bool) -> Error {
+/// `shorten` says how to ask for a shorter session (see
+/// [`crate::input::shorter`]).
+pub fn explain_role(
+    err: AwsError,
+    call: Call<'_>,
+    role_arn: &str,
+    external_id: bool,
+    shorten: &str,
+) -> Error {
     if let AwsError::Service {
         code: Some(code),
         message,
@@ -580,9 +599,7 @@ pub fn explain_role(err: AwsError, call: Call<'_>, role_arn: &str, external_id: 
             return Error::failure(format!(
                 "the session asked for is longer than {role_arn} allows"
             ))
-            .hint(format!(
-                "STS says: {message}; ask for less, e.g. --duration 1h"
-            ));
+            .hint(format!("STS says: {message}; {shorten}"));
         }
     }
     explain(err, call)

@@ -368,7 +368,11 @@ fn credential_process_profiles_export_what_they_print() {
 #[test]
 fn role_profiles_without_mfa_are_assumed_with_their_source() {
     let Some(moto) = Moto::start() else { return };
-    let env = TestEnv::with_default_profile().var("AWS_ENDPOINT_URL", &moto.url());
+    // No device anywhere down viewer's chain: [default] holds only keys.
+    let env = TestEnv::new().var("AWS_ENDPOINT_URL", &moto.url());
+    env.write_credentials(&format!(
+        "[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n"
+    ));
     env.write_config(
         "[profile viewer]\nrole_arn = arn:aws:iam::123456789012:role/viewer\nsource_profile = default\n\
          role_session_name = me\n\n\

@@ -110,28 +110,38 @@ pub fn valid_session(files: &AwsFiles, names: &ProfileNames, now: Timestamp) -> 
 /// credentials file but a config profile of another kind (SSO, a
 /// `credential_process`, a role without MFA), that kind, to resolve as the
 /// AWS CLI does. `--profile P` alone names such a profile as the target; a
-/// role that needs MFA is read from the session `login --profile R` saved.
+/// role that needs MFA (`device` and the files decide, as for `login`) is
+/// read from the session `login --profile R` saved, and a target named for
+/// a role's session (`R-mfa`) is that role's.
 pub fn export_target(
     files: &AwsFiles,
     profiles: &ProfileArgs,
     env: &dyn Env,
+    device: Option<&str>,
 ) -> Result<(ProfileNames, Option<Kind>)> {
     let mut names = profiles.names_in(env, &files.credentials.ini)?;
     let target_named = profiles.target.is_some() || env.var("AWSMFA_TARGET").is_some();
     let profile_named = profiles.profile.is_some() || env.var("AWSMFA_PROFILE").is_some();
     if profile_named && !target_named && names.long_term_of.is_none() {
-        let kind = crate::export::kind_of(files, &names.source)?;
+        let kind = crate::export::kind_of(files, env, device, &names.source)?;
         if let Some(kind @ (Kind::Sso(_) | Kind::Process(_) | Kind::Role)) = kind {
             names.target = names.source.clone();
             return Ok((names, Some(kind)));
         }
+    }
+    if target_named
+        && !profile_named
+        && let Some(role) = crate::login::chain::role_of_session(files, env, device, &names.target)?
+    {
+        names.source = role;
+        names.long_term_of = None;
     }
     if ProfileCredentials::read(&files.credentials.ini, &names.target)
         != ProfileCredentials::Missing
     {
         return Ok((names, None));
     }
-    match crate::export::kind_of(files, &names.target)? {
+    match crate::export::kind_of(files, env, device, &names.target)? {
         Some(Kind::RoleWithMfa) => {
             let role = std::mem::take(&mut names.target);
             names.target = crate::names::default_target(&role);
@@ -140,6 +150,39 @@ pub fn export_target(
         }
         kind => Ok((names, kind)),
     }
+}
+
+/// Refuses the login flags that would apply to no request for a profile of
+/// `kind`: every flag given is used, or is a usage error.
+fn check_flags_apply(kind: &Kind, profile: &str, sign_in: &SignInArgs) -> Result<(), Error> {
+    let given = |flag: &Option<String>, name: &'static str| flag.is_some().then_some(name);
+    let unused: Vec<&str> = match kind {
+        // A role without MFA: STS's place and the role's length apply.
+        Kind::Role => [given(&sign_in.code_command, "--code-command")]
+            .into_iter()
+            .flatten()
+            .collect(),
+        Kind::Sso(_) | Kind::Process(_) => [
+            given(&sign_in.device, "--device"),
+            given(&sign_in.duration, "--duration"),
+            given(&sign_in.code_command, "--code-command"),
+            given(&sign_in.region, "--region"),
+            given(&sign_in.endpoint_url, "--endpoint-url"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Kind::RoleWithMfa => Vec::new(),
+    };
+    if unused.is_empty() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{} cannot apply: profile {profile} is {}, and no STS login is made for it",
+        unused.join(", "),
+        kind.describe()
+    ))
+    .hint("drop them, or name the profile they are for"))
 }
 
 /// The credentials an exporting command exports, and the profile they are
@@ -161,9 +204,15 @@ pub fn credentials_for(
         .into());
     }
     let files = load_files(env)?;
-    let (names, kind) = export_target(files, profiles, env)?;
+    let (names, kind) = export_target(files, profiles, env, sign_in.device.as_deref())?;
     if let Some(kind) = kind {
-        let credentials = crate::export::resolve(files, env, &names.target, &kind)?;
+        check_flags_apply(&kind, &names.target, sign_in)?;
+        let requests = crate::export::RoleRequests {
+            region: sign_in.region.clone(),
+            endpoint_url: sign_in.endpoint_url.clone(),
+            duration: sign_in.duration.clone(),
+        };
+        let credentials = crate::export::resolve(files, env, &names.target, &kind, &requests)?;
         crate::export::check_unexpired(&names.target, &credentials)?;
         return Ok((names.target, credentials));
     }
@@ -174,7 +223,8 @@ pub fn credentials_for(
                 stdin: crate::login::code::Stdin::Caller,
                 stderr: &mut std::io::stderr(),
             };
-            // A role that needs MFA was found under another name: log in to it.
+            // The names found (a role that needs MFA under its session's
+            // name, either way round) are the ones logged in to.
             let profiles = match names.long_term_of {
                 None => ProfileArgs {
                     profile: Some(names.source.clone()),

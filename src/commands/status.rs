@@ -194,7 +194,7 @@ fn other_kinds(
             continue;
         };
         let seen = listed.iter().chain(&reports).any(|r| r.profile == profile);
-        let kind = match crate::export::kind_of(files, &profile) {
+        let kind = match crate::export::kind_of(files, env, None, &profile) {
             Ok(Some(kind)) => kind,
             _ => continue,
         };
@@ -211,7 +211,7 @@ fn other_kinds(
         if seen {
             continue;
         }
-        match crate::export::resolve(files, env, &profile, &kind) {
+        match crate::export::resolve(files, env, &profile, &kind, &Default::default()) {
             Ok(credentials) => reports.push(Report::of_credentials(&profile, &credentials, now)),
             Err(err) => eprintln!("awsmfa: note: profile {profile}: {err:#}"),
         }
@@ -304,10 +304,11 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
             ExitCode::NoSession
         });
     }
-    let (names, kind) = super::export_target(files, &args.profiles, env)?;
+    let (names, kind) = super::export_target(files, &args.profiles, env, None)?;
     let report = match kind {
         Some(kind) => {
-            let credentials = crate::export::resolve(files, env, &names.target, &kind)?;
+            let credentials =
+                crate::export::resolve(files, env, &names.target, &kind, &Default::default())?;
             Report::of_credentials(&names.target, &credentials, now)
         }
         None => Report::of(&files.credentials.ini, &names.target, now),

@@ -23,21 +23,52 @@ pub enum Kind {
     Sso(sso::SsoProfile),
     /// `credential_process = COMMAND`.
     Process(String),
-    /// `role_arn` without `mfa_serial`: AssumeRole with its source's credentials.
+    /// `role_arn` with no MFA device on its chain: AssumeRole with its source's credentials.
     Role,
-    /// `role_arn` with `mfa_serial`: only the session `awsmfa login` saved.
+    /// `role_arn` with an MFA device on its chain: only the session `awsmfa login` saved.
     RoleWithMfa,
 }
 
+impl Kind {
+    /// What the kind is called in messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Kind::Sso(_) => "an SSO profile",
+            Kind::Process(_) => "a credential_process profile",
+            Kind::Role => "a role profile with no MFA device on its chain",
+            Kind::RoleWithMfa => "a role profile that needs MFA",
+        }
+    }
+}
+
+/// What a command was told about the requests it makes for a role without
+/// MFA (`--region`, `--endpoint-url`, `--duration`), each applied to every
+/// AssumeRole of the chain (the duration to the outermost role).
+#[derive(Debug, Clone, Default)]
+pub struct RoleRequests {
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub duration: Option<String>,
+}
+
 /// The kind of `profile`, by the AWS CLI's order (a role before SSO before
-/// a process); `None` for a profile of none of these kinds.
-pub fn kind_of(files: &AwsFiles, profile: &str) -> Result<Option<Kind>, Error> {
+/// a process); `None` for a profile of none of these kinds. A role needs MFA
+/// when `login` would find a device for it (`device_flag`, the environment,
+/// `mfa_serial` down its chain), so that every command reads it alike.
+pub fn kind_of(
+    files: &AwsFiles,
+    env: &dyn Env,
+    device_flag: Option<&str>,
+    profile: &str,
+) -> Result<Option<Kind>, Error> {
     let get = |key| files.config_value(profile, key);
     if get("role_arn").is_some() {
-        return Ok(Some(match get("mfa_serial") {
-            Some(_) => Kind::RoleWithMfa,
-            None => Kind::Role,
-        }));
+        return Ok(Some(
+            match crate::login::chain::needs_mfa(files, env, device_flag, profile)? {
+                true => Kind::RoleWithMfa,
+                false => Kind::Role,
+            },
+        ));
     }
     if let Some(sso) = sso::SsoProfile::read(files, profile)? {
         return Ok(Some(Kind::Sso(sso)));
@@ -63,12 +94,19 @@ pub fn check_unexpired(profile: &str, credentials: &Credentials) -> Result<(), E
 
 /// The credentials of `profile` (of a kind [`kind_of`] found), resolved
 /// now: a missing or expired sign-in is "no session" (exit 3), a failure of
-/// the portal, the process or STS is exit 1.
-pub fn resolve(files: &AwsFiles, env: &dyn Env, profile: &str, kind: &Kind) -> Result<Credentials> {
+/// the portal, the process or STS is exit 1. `requests` apply to a role's
+/// AssumeRole calls.
+pub fn resolve(
+    files: &AwsFiles,
+    env: &dyn Env,
+    profile: &str,
+    kind: &Kind,
+    requests: &RoleRequests,
+) -> Result<Credentials> {
     let credentials = match kind {
         Kind::Sso(sso) => sso::credentials(files, env, profile, sso)?,
         Kind::Process(command) => process::credentials(profile, command)?,
-        Kind::Role => role::credentials(files, env, profile)?,
+        Kind::Role => role::credentials(files, env, profile, requests)?,
         Kind::RoleWithMfa => {
             return Err(Error::no_session(format!(
                 "profile {profile} is a role that needs MFA, and has no session yet"

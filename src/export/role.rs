@@ -15,25 +15,15 @@ use crate::session::{
 };
 use crate::sts::{Call, Endpoint, RoleRequest, SdkSts, Sts, explain_role};
 
-/// Assumes `profile`'s role (and the roles down its chain).
-pub fn credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Credentials> {
+/// Assumes `profile`'s role (and the roles down its chain, none of which
+/// needs MFA: [`super::kind_of`] sends those to the login's session).
+pub fn credentials(
+    files: &AwsFiles,
+    env: &dyn Env,
+    profile: &str,
+    requests: &super::RoleRequests,
+) -> Result<Credentials> {
     let chain = chain::resolve(files, profile)?;
-    // A role down the chain that needs MFA is logged in to with awsmfa.
-    if let Some(role) = chain
-        .roles
-        .iter()
-        .find(|r| files.config_value(&r.profile, "mfa_serial").is_some())
-    {
-        return Err(Error::no_session(format!(
-            "profile {profile} is assumed through {}, which needs MFA",
-            role.profile
-        ))
-        .hint(format!(
-            "run 'awsmfa login --profile {}' first",
-            role.profile
-        ))
-        .into());
-    }
     let mut credentials = source_credentials(files, env, &chain.base)?;
     let settings: Vec<&str> = chain
         .roles
@@ -41,17 +31,17 @@ pub fn credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Cre
         .map(|r| r.profile.as_str())
         .chain([chain.base.as_str()])
         .collect();
-    let endpoint = endpoint(files, env, &settings)?;
-    let durations = chain::durations(&chain.roles, None)?;
+    let endpoint = endpoint(files, env, &settings, requests)?;
+    let durations = chain::durations(&chain.roles, requests.duration.as_deref())?;
     // Innermost first: each role is assumed with the previous one's credentials.
-    for (i, (role, &duration)) in chain.roles.iter().zip(&durations).enumerate().rev() {
+    for (i, (role, duration)) in chain.roles.iter().zip(&durations).enumerate().rev() {
         let session_name = role.session_name();
         let request = RoleRequest {
             signer: &credentials,
             role_arn: &role.role_arn,
             session_name: &session_name,
             external_id: role.external_id.as_deref(),
-            duration_seconds: duration,
+            duration_seconds: duration.seconds,
             endpoint: &endpoint,
         };
         let signed_by = chain
@@ -64,9 +54,15 @@ pub fn credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<Cre
             profile: signed_by,
             endpoint: &endpoint.display(),
         };
-        let session = SdkSts
-            .assume_role(&request)
-            .map_err(|e| explain_role(e, call, &role.role_arn, role.external_id.is_some()))?;
+        let session = SdkSts.assume_role(&request).map_err(|e| {
+            explain_role(
+                e,
+                call,
+                &role.role_arn,
+                role.external_id.is_some(),
+                &duration.how_to_shorten(),
+            )
+        })?;
         credentials = session.into();
     }
     Ok(credentials)
@@ -112,9 +108,9 @@ fn source_credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<
             return Ok(credentials);
         }
     }
-    match super::kind_of(files, profile)? {
+    match super::kind_of(files, env, None, profile)? {
         Some(kind @ (super::Kind::Sso(_) | super::Kind::Process(_))) => {
-            let credentials = super::resolve(files, env, profile, &kind)?;
+            let credentials = super::resolve(files, env, profile, &kind, &Default::default())?;
             super::check_unexpired(profile, &credentials)?;
             Ok(credentials)
         }
@@ -127,9 +123,24 @@ fn source_credentials(files: &AwsFiles, env: &dyn Env, profile: &str) -> Result<
 }
 
 /// STS for the chain: the endpoint override, else the region's endpoint.
-fn endpoint(files: &AwsFiles, env: &dyn Env, settings: &[&str]) -> Result<Endpoint> {
-    let region = crate::commands::region(None, env, files, settings, "us-east-1")?;
-    let url = net::endpoint_url(None, env, "AWS_ENDPOINT_URL_STS")?;
+fn endpoint(
+    files: &AwsFiles,
+    env: &dyn Env,
+    settings: &[&str],
+    requests: &super::RoleRequests,
+) -> Result<Endpoint> {
+    let region = crate::commands::region(
+        requests.region.as_deref(),
+        env,
+        files,
+        settings,
+        "us-east-1",
+    )?;
+    let url = net::endpoint_url(
+        requests.endpoint_url.as_deref(),
+        env,
+        "AWS_ENDPOINT_URL_STS",
+    )?;
     Ok(crate::commands::sts_endpoint(
         env, files, settings, region, url, None,
     )?)

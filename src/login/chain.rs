@@ -2,7 +2,9 @@
 //! `role_arn` is assumed with the credentials of its `source_profile`, which
 //! may be a role profile itself, down to a profile with long-term keys.
 
+use crate::env::Env;
 use crate::error::Error;
+use crate::names::{ProfileNames, default_target};
 use crate::profiles::{AwsFiles, config_profile_section};
 
 /// One role profile's settings.
@@ -25,11 +27,28 @@ impl RoleSpec {
     }
 }
 
+/// A role's session length, and where it was asked for (`--duration`,
+/// `duration_seconds of profile P`, or `None` for the hour AWS gives).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleDuration {
+    pub seconds: u32,
+    pub from: Option<String>,
+    /// Whether this is the role logged in to, whose length `--duration` sets.
+    pub outermost: bool,
+}
+
+impl RoleDuration {
+    /// How to ask for less, for a hint.
+    pub fn how_to_shorten(&self) -> String {
+        crate::input::shorter(self.from.as_deref(), self.outermost)
+    }
+}
+
 /// Each role's session length, outermost first: `flag` (`--duration`) or
 /// `duration_seconds` of the profile logged in to, each intermediate role's
 /// own `duration_seconds`, else an hour. A role assumed with another role's
 /// credentials (a chain) gets an hour at most, as AWS allows.
-pub fn durations(roles: &[RoleSpec], flag: Option<&str>) -> Result<Vec<u32>, Error> {
+pub fn durations(roles: &[RoleSpec], flag: Option<&str>) -> Result<Vec<RoleDuration>, Error> {
     let last = roles.len().saturating_sub(1);
     roles
         .iter()
@@ -41,10 +60,21 @@ pub fn durations(roles: &[RoleSpec], flag: Option<&str>) -> Result<Vec<u32>, Err
                     d.clone(),
                     format!("duration_seconds of profile {}", role.profile),
                 ),
-                _ => return Ok(3600),
+                _ => {
+                    return Ok(RoleDuration {
+                        seconds: 3600,
+                        from: None,
+                        outermost: i == 0,
+                    });
+                }
             };
             // The innermost role is signed with the source; every other is chained.
-            crate::input::parse_role_duration(&text, &from, i != last)
+            let seconds = crate::input::parse_role_duration(&text, &from, i != last, i == 0)?;
+            Ok(RoleDuration {
+                seconds,
+                from: Some(from),
+                outermost: i == 0,
+            })
         })
         .collect()
 }
@@ -125,6 +155,109 @@ pub fn resolve(files: &AwsFiles, profile: &str) -> Result<Chain, Error> {
         roles.push(spec);
         current = source;
     }
+}
+
+impl Chain {
+    /// Where the MFA session of a login to this chain comes from and goes.
+    /// `names` are the login's: a plain login (no roles) uses them as they
+    /// are; a role's source in the Python aws-mfa's layout keeps its keys in
+    /// `[S-long-term]` and its MFA session in `[S]`.
+    pub fn session_side(&self, files: &AwsFiles, names: &ProfileNames) -> ProfileNames {
+        if self.roles.is_empty() {
+            return names.clone();
+        }
+        ProfileNames {
+            target: default_target(&self.base),
+            source: self.base.clone(),
+            long_term_of: None,
+        }
+        .follow_long_term_layout(&files.credentials.ini, false)
+    }
+
+    /// The profiles whose settings (device, code command, region, FIPS,
+    /// CA bundle) apply to a login, the outermost (the one logged in to)
+    /// first, down to the MFA session's source; in the Python aws-mfa's
+    /// layout `[profile P]` holds the settings of `[P-long-term]`.
+    pub fn settings<'a>(&'a self, side: &'a ProfileNames) -> Vec<&'a str> {
+        let mut settings: Vec<&str> = self.roles.iter().map(|r| r.profile.as_str()).collect();
+        settings.push(&side.source);
+        settings.extend(side.long_term_of.as_deref());
+        settings
+    }
+}
+
+/// The MFA device a login finds, as written (checked by the login plan):
+/// `flag` (`--device`), `$AWSMFA_DEVICE`, `$MFA_DEVICE`, `mfa_serial` of
+/// each profile of `settings` (config), then the `source` section of the
+/// credentials file (`mfa_serial`, then the Python aws-mfa's `aws_mfa_device`).
+pub fn find_device(
+    flag: Option<&str>,
+    env: &dyn Env,
+    files: &AwsFiles,
+    settings: &[&str],
+    source: &str,
+) -> Option<String> {
+    let creds = |key| {
+        files
+            .credentials
+            .ini
+            .section(source)
+            .and_then(|_| files.credentials.ini.get(source, key))
+            .map(str::to_owned)
+    };
+    flag.map(str::to_owned)
+        .or_else(|| env.var("AWSMFA_DEVICE"))
+        .or_else(|| env.var("MFA_DEVICE"))
+        .or_else(|| {
+            settings
+                .iter()
+                .find_map(|p| files.config_value(p, "mfa_serial"))
+                .map(str::to_owned)
+        })
+        .or_else(|| creds("mfa_serial"))
+        .or_else(|| creds("aws_mfa_device"))
+}
+
+/// Whether the role profile `profile` needs MFA: `login --profile profile`
+/// would find a device for it ([`find_device`] over its chain). Every
+/// command asks this, so that one profile means one thing to all of them.
+pub fn needs_mfa(
+    files: &AwsFiles,
+    env: &dyn Env,
+    device_flag: Option<&str>,
+    profile: &str,
+) -> Result<bool, Error> {
+    let chain = resolve(files, profile)?;
+    let names = ProfileNames {
+        source: profile.to_owned(),
+        target: default_target(profile),
+        long_term_of: None,
+    };
+    let side = chain.session_side(files, &names);
+    let settings = chain.settings(&side);
+    Ok(find_device(device_flag, env, files, &settings, &side.source).is_some())
+}
+
+/// The role whose session `target` holds by name: `target` is `R-mfa` (or
+/// `mfa` for `default`) and `R` a role profile that needs MFA. Such a
+/// target is renewed as that role, never with another identity.
+pub fn role_of_session(
+    files: &AwsFiles,
+    env: &dyn Env,
+    device_flag: Option<&str>,
+    target: &str,
+) -> Result<Option<String>, Error> {
+    let role = match target {
+        "mfa" => "default",
+        _ => match target.strip_suffix("-mfa") {
+            Some(role) if !role.is_empty() => role,
+            _ => return Ok(None),
+        },
+    };
+    if files.config_value(role, "role_arn").is_none() {
+        return Ok(None);
+    }
+    Ok(needs_mfa(files, env, device_flag, role)?.then(|| role.to_owned()))
 }
 
 /// Whether `profile` holds an access key and secret in the credentials

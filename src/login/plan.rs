@@ -11,7 +11,7 @@ use crate::cli::ProfileArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
-use crate::names::{ProfileNames, default_target};
+use crate::names::ProfileNames;
 use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
@@ -56,10 +56,13 @@ pub struct SessionStep {
 pub struct RoleStep {
     /// The role profile.
     pub profile: String,
+    /// The profile whose credentials sign the request: the previous role
+    /// of the chain, or the source whose MFA session starts it.
+    pub signed_by: String,
     pub role_arn: String,
     pub session_name: String,
     pub external_id: Option<String>,
-    pub duration: u32,
+    pub duration: chain::RoleDuration,
     pub endpoint: Endpoint,
 }
 
@@ -125,22 +128,10 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
             "  (awsmfa writes it as 0600 whenever it saves a session)"
         )?;
     }
-    let names = options.profiles.names_in(env, &files.credentials.ini)?;
+    let names = names_for_login(options, env, &files)?;
     let chain = chain::resolve(&files, &names.source)?;
-    // A role's source in the Python aws-mfa's layout keeps its keys in
-    // [S-long-term] and its MFA session in [S].
-    let (session_source, session_target) = match chain.roles.is_empty() {
-        true => (chain.base.clone(), names.target.clone()),
-        false => {
-            let base = ProfileNames {
-                target: default_target(&chain.base),
-                source: chain.base.clone(),
-                long_term_of: None,
-            }
-            .follow_long_term_layout(&files.credentials.ini, false);
-            (base.source, base.target)
-        }
-    };
+    let side = chain.session_side(&files, &names);
+    let (session_source, session_target) = (side.source.clone(), side.target.clone());
     refuse_same(&session_source, &session_target)?;
     if let Some(role) = chain.roles.first() {
         refuse_same(&role.profile, &names.target)?;
@@ -171,13 +162,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         });
     }
     let keys = crate::commands::long_term_keys(&files, &session_source)?;
-    // The profiles whose settings apply, the outermost (the one logged in to) first.
-    let mut settings: Vec<&str> = chain.roles.iter().map(|r| r.profile.as_str()).collect();
-    settings.push(&session_source);
-    // The Python aws-mfa's layout: [P-long-term] holds the keys, [profile P] the settings.
-    if let Some(original) = names.long_term_of.as_deref() {
-        settings.push(original);
-    }
+    let settings = chain.settings(&side);
     let device = device(options, env, &files, &settings, &session_source)?;
     let code_command = code_command(options, env, &files, &settings);
     let region = crate::commands::region(
@@ -200,20 +185,22 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     let roles = match chain.roles.is_empty() {
         true => None,
         false => {
-            let copy_from: Vec<&str> = [chain.roles[0].profile.as_str(), &session_source].into();
+            // The region and output the requests used: the first profile
+            // of the chain that has them.
+            let copy_from = &settings;
             let role_names = ProfileNames {
                 source: chain.roles[0].profile.clone(),
                 target: names.target.clone(),
                 long_term_of: None,
             };
-            let save = SavePlan::prepare(&paths, &files, &role_names, &copy_from, stderr)?;
-            let steps = chain
-                .roles
-                .iter()
-                .rev()
-                .zip(role_durations.iter().rev())
-                .map(|(role, &duration)| role_step(role, duration, &endpoint))
-                .collect();
+            let save = SavePlan::prepare(&paths, &files, &role_names, copy_from, stderr)?;
+            let mut signed_by = session_source.clone();
+            let mut steps = Vec::new();
+            for (role, duration) in chain.roles.iter().rev().zip(role_durations.iter().rev()) {
+                let step = role_step(role, &signed_by, duration, &endpoint);
+                signed_by = role.profile.clone();
+                steps.push(step);
+            }
             Some(Roles {
                 steps,
                 target: names.target.clone(),
@@ -240,6 +227,42 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     })))
 }
 
+/// The login's names. A target that holds a role's session by name
+/// (`R-mfa` of a role `R` that needs MFA) is renewed as that role: with no
+/// profile named, `R` is the profile; another profile named is refused,
+/// since its session would replace the role's under the role's name.
+fn names_for_login(
+    options: &LoginOptions,
+    env: &dyn Env,
+    files: &AwsFiles,
+) -> Result<ProfileNames> {
+    let names = options.profiles.names_in(env, &files.credentials.ini)?;
+    let device = options.device.as_deref();
+    let Some(role) = chain::role_of_session(files, env, device, &names.target)? else {
+        return Ok(names);
+    };
+    if role == names.source {
+        return Ok(names);
+    }
+    let profile_named = options.profiles.profile.is_some() || env.var("AWSMFA_PROFILE").is_some();
+    if profile_named {
+        return Err(Error::failure(format!(
+            "profile {} is where the role {role} keeps its session; a login of profile {} would replace it with another identity",
+            names.target, names.source
+        ))
+        .hint(format!(
+            "renew the role with --profile {role}, or give the session of {} another --target",
+            names.source
+        ))
+        .into());
+    }
+    Ok(ProfileNames {
+        source: role,
+        target: names.target,
+        long_term_of: None,
+    })
+}
+
 fn refuse_same(source: &str, target: &str) -> Result<(), Error> {
     if source != target {
         return Ok(());
@@ -250,13 +273,19 @@ fn refuse_same(source: &str, target: &str) -> Result<(), Error> {
     .hint("the session would overwrite the profile it comes from; pick another --target"))
 }
 
-fn role_step(role: &RoleSpec, duration: u32, endpoint: &Endpoint) -> RoleStep {
+fn role_step(
+    role: &RoleSpec,
+    signed_by: &str,
+    duration: &chain::RoleDuration,
+    endpoint: &Endpoint,
+) -> RoleStep {
     RoleStep {
         profile: role.profile.clone(),
+        signed_by: signed_by.to_owned(),
         role_arn: role.role_arn.clone(),
         session_name: role.session_name(),
         external_id: role.external_id.clone(),
-        duration,
+        duration: duration.clone(),
         endpoint: endpoint.clone(),
     }
 }
@@ -276,9 +305,8 @@ fn session_duration(options: &LoginOptions, env: &dyn Env, plain: bool) -> Resul
     Ok(DEFAULT_DURATION)
 }
 
-/// `--device`, `$AWSMFA_DEVICE`, `$MFA_DEVICE`, `mfa_serial` of each
-/// profile of the chain (config), then the source's credentials section
-/// (`mfa_serial`, then the Python aws-mfa's `aws_mfa_device`).
+/// The MFA device ([`chain::find_device`]), checked: a FIDO key gives no
+/// codes, and a device must be one word.
 fn device(
     options: &LoginOptions,
     env: &dyn Env,
@@ -286,27 +314,7 @@ fn device(
     settings: &[&str],
     source: &str,
 ) -> Result<String> {
-    let creds = |key| {
-        files
-            .credentials
-            .ini
-            .section(source)
-            .and_then(|_| files.credentials.ini.get(source, key))
-            .map(str::to_owned)
-    };
-    let device = options
-        .device
-        .clone()
-        .or_else(|| env.var("AWSMFA_DEVICE"))
-        .or_else(|| env.var("MFA_DEVICE"))
-        .or_else(|| {
-            settings
-                .iter()
-                .find_map(|p| files.config_value(p, "mfa_serial"))
-                .map(str::to_owned)
-        })
-        .or_else(|| creds("mfa_serial"))
-        .or_else(|| creds("aws_mfa_device"));
+    let device = chain::find_device(options.device.as_deref(), env, files, settings, source);
     let profile = settings[0];
     match device {
         Some(d) if crate::iam::is_fido_key(&d) => Err(Error::usage(format!(

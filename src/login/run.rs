@@ -125,7 +125,7 @@ fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
     let session = sts.get_session_token(&request).map_err(|e| {
         let call = Call {
             service: "STS",
-            action: "sts:GetSessionToken",
+            action: crate::sts::CODE_ACTION,
             profile: &step.source,
             endpoint: &step.endpoint.display(),
         };
@@ -143,17 +143,24 @@ fn assume(plan: &Plan, step: &RoleStep, signer: &Session, sts: &dyn Sts) -> Resu
         role_arn: &step.role_arn,
         session_name: &step.session_name,
         external_id: step.external_id.as_deref(),
-        duration_seconds: step.duration,
+        duration_seconds: step.duration.seconds,
         endpoint: &step.endpoint,
     };
     let call = Call {
         service: "STS",
         action: "sts:AssumeRole",
-        profile: &plan.session.source,
+        profile: &step.signed_by,
         endpoint: &step.endpoint.display(),
     };
-    sts.assume_role(&request)
-        .map_err(|e| explain_role(e, call, &step.role_arn, step.external_id.is_some()).into())
+    sts.assume_role(&request).map_err(|e| {
+        let shorten = step.duration.how_to_shorten();
+        explain_role(e, call, &step.role_arn, step.external_id.is_some(), &shorten)
+            .and_hint(format!(
+                "the MFA session in profile {} is saved: trying again asks for no code while it is valid",
+                plan.session.target
+            ))
+            .into()
+    })
 }
 
 /// The session in `profile` when it has more than the refresh window left.
@@ -243,7 +250,7 @@ fn describe(plan: &Plan, stderr: &mut dyn Write) -> Result<()> {
                 role.profile,
                 role.endpoint.display(),
                 role.endpoint.region,
-                role.duration,
+                role.duration.seconds,
                 role.session_name
             ))?;
         }
