@@ -49,10 +49,11 @@ fn saved(env: &TestEnv, section: &str, key: &str) -> Option<String> {
         let line = line.trim();
         if line.starts_with('[') {
             inside = line == format!("[{section}]");
-        } else if inside && let Some((k, v)) = line.split_once('=') {
-            if k.trim() == key {
-                return Some(v.trim().to_owned());
-            }
+        } else if inside
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_owned());
         }
     }
     None
