@@ -2,7 +2,7 @@
 //! parallel providers, several shells) ask for one code. The first takes the
 //! lock and logs in; the others wait, then find the session it saved.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::error::Error;
+use crate::profiles::store;
 
 /// How long a login waits for another one (a prompt or code command may be pending).
 pub const LOGIN_WAIT: Duration = Duration::from_secs(120);
@@ -25,11 +26,8 @@ impl LoginLock {
     /// to [`LOGIN_WAIT`]; says once on `stderr` that it waits.
     pub fn acquire(credentials: &Path, target: &str, stderr: &mut dyn Write) -> Result<LoginLock> {
         let path = lock_path(credentials, target);
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| {
+        // Owned like its directory when this (root) run creates it.
+        let file = store::open_lock(&path).map_err(|e| {
             Error::failure(format!(
                 "cannot open the login lock {}: {e}",
                 path.display()

@@ -1,5 +1,6 @@
 //! Reading and writing the AWS files safely: atomic replace, 0600, symlinks
-//! kept, and a lock so that concurrent runs never lose each other's changes.
+//! kept, owners kept, and a lock so that concurrent runs never lose each
+//! other's changes.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use super::owner;
 use super::parse::IniFile;
 use crate::error::Error;
 
@@ -118,18 +120,27 @@ fn real_path(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Creates the directory (0700) if it is missing.
+/// Creates the directory (0700) and its missing parents. Each one created
+/// is owned like the directory it is made in (see [`owner`]): root creating
+/// `~/.aws` in a user's home leaves it the user's.
 fn ensure_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }
+    let parent = dir.parent().unwrap_or(Path::new(""));
+    ensure_dir(parent)?;
     let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("cannot create directory {}", dir.display()))
+    match builder.create(dir) {
+        Ok(()) => owner::give_new_dir(dir, parent),
+        // Made at the same moment by another run.
+        Err(_) if dir.is_dir() => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot create directory {}", dir.display()));
+        }
+    }
+    Ok(())
 }
 
 /// The file a path names after symlinks, its (created) directory and its file name.
@@ -197,7 +208,8 @@ pub struct PreparedWrite {
 }
 
 impl PreparedWrite {
-    /// Writes `text` to a temporary file beside `path`. Runs hold the file's
+    /// Writes `text` to a temporary file beside `path`, owned as the file it
+    /// replaces (or, new, as [`owner`] decides). Runs hold the file's
     /// lock while writing, so any other temporary file of this file is left
     /// over from a killed run and is removed.
     pub fn new(path: &Path, text: &str, private: bool) -> Result<PreparedWrite> {
@@ -206,6 +218,11 @@ impl PreparedWrite {
         let mut tmp = new_temp(&dir, &name)?;
         let context = || format!("cannot write {}", real.display());
         tmp.write_all(text.as_bytes()).with_context(context)?;
+        // The owner first: a change of owner may clear mode bits.
+        match fs::metadata(&real) {
+            Ok(old) => owner::keep_owner(tmp.as_file(), &old),
+            Err(_) => owner::give_new_file(tmp.as_file(), &dir),
+        }
         set_mode(tmp.as_file(), &real, private).with_context(context)?;
         tmp.as_file().sync_all().with_context(context)?;
         Ok(PreparedWrite { tmp, real, dir })
@@ -410,11 +427,7 @@ pub fn warn_if_shared(path: &Path) {
 fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
     let (real, dir, name) = resolve_target(path)?;
     let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&lock_path).map_err(|e| {
+    let file = open_lock(&lock_path).map_err(|e| {
         if lock_path.exists() {
             Error::failure(format!(
                 "cannot open the lock file {}: {e}",
@@ -429,6 +442,38 @@ fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
         }
     })?;
     Ok((real, lock_path, file))
+}
+
+/// Opens the lock file at `path` for locking, created (0600) when missing.
+/// A lock file this run creates is owned like its directory (see
+/// [`owner`]), so that a root run never keeps the user from their next login.
+pub fn open_lock(path: &Path) -> io::Result<File> {
+    let open = |create: bool| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(create);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path)
+    };
+    // O_EXCL first, so that the run knows the file is its own to give away;
+    // a second round when the file went away between the two opens.
+    let mut round = 0;
+    let (file, created) = loop {
+        round += 1;
+        match open(true) {
+            Ok(file) => break (file, true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
+                Ok(file) => break (file, false),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && round < 2 => {}
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
+    };
+    if created {
+        owner::give_new_file(&file, path.parent().unwrap_or(Path::new("")));
+    }
+    Ok(file)
 }
 
 /// Fails unless `path` can be replaced: it resolves (symlinks too) to a
@@ -545,6 +590,51 @@ mod tests {
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_root_run_keeps_owners_and_gives_new_files_to_the_directorys_owner() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt, chown};
+        if !owner::running_as_root() {
+            eprintln!("note: needs root to own files for another user; skipped");
+            return;
+        }
+        const NOBODY: u32 = 65534;
+        let owned = |p: &Path| {
+            let meta = fs::symlink_metadata(p).unwrap();
+            (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+        };
+        let home = tempfile::tempdir().unwrap();
+        chown(home.path(), Some(NOBODY), Some(NOBODY)).unwrap();
+        // New: ~/.aws, the file and its lock are the home owner's.
+        let path = home.path().join(".aws").join("credentials");
+        let _lock = FileLock::acquire(&path).unwrap();
+        let lock = home.path().join(".aws").join(".credentials.awsmfa-lock");
+        AwsFile::load(&path).unwrap().write("[a]\n", true).unwrap();
+        assert_eq!(owned(path.parent().unwrap()), (NOBODY, NOBODY, 0o700));
+        assert_eq!(owned(&path), (NOBODY, NOBODY, 0o600));
+        assert_eq!(owned(&lock), (NOBODY, NOBODY, 0o600));
+        // Replaced: the owner and group stay, even another group than the
+        // directory's; credentials stay 0600, a config keeps its mode.
+        chown(&path, Some(NOBODY), Some(0)).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        AwsFile::load(&path).unwrap().write("[b]\n", true).unwrap();
+        assert_eq!(owned(&path), (NOBODY, 0, 0o600));
+        let config = home.path().join(".aws").join("config");
+        fs::write(&config, "").unwrap();
+        chown(&config, Some(NOBODY), Some(NOBODY)).unwrap();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o640)).unwrap();
+        AwsFile::load(&config)
+            .unwrap()
+            .write("[c]\n", false)
+            .unwrap();
+        assert_eq!(owned(&config), (NOBODY, NOBODY, 0o640));
+        // A lock file that was there before is never given away.
+        let other = home.path().join(".aws").join(".config.awsmfa-lock");
+        fs::write(&other, "").unwrap();
+        FileLock::acquire(&config).unwrap();
+        assert_eq!(owned(&other).0, 0);
     }
 
     #[test]
