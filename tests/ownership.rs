@@ -1,6 +1,8 @@
 //! Whose files they are after a run as root on a user's `~/.aws` (a
 //! container with it mounted, `sudo -E`): the user's, as `aws configure set`
 //! leaves them, so the user can read their credentials and log in again.
+//! And lock files, which lie where others may write, are never followed
+//! through a symlink nor opened when they are no regular file.
 #![cfg(unix)]
 
 mod common;
@@ -9,6 +11,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -156,4 +159,81 @@ fn what_a_root_run_creates_in_the_users_home_is_the_users() {
     args.push("--force");
     let out = as_nobody(&env, &args);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+/// Makes a FIFO at `path`.
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0, "mkfifo");
+}
+
+/// Each lock file a writing command opens, with that command.
+const LOCKS: [(&str, &[&str]); 5] = [
+    (".credentials.awsmfa-lock", &["login"]),
+    (".credentials.awsmfa-lock", &["logout"]),
+    (".config.awsmfa-lock", &["login"]),
+    (".credentials.login-mfa.awsmfa-lock", &["login"]),
+    (".config.awsmfa-lock", &["configure", "--device", DEVICE]),
+];
+
+/// Plants something at each lock path in turn and runs the command that
+/// opens it: exit 1 at once, naming the lock file and what is there, no
+/// request to STS, both files unchanged.
+fn refused_at_every_lock(what: &str, plant: &dyn Fn(&Path, &Path)) {
+    let sts = MockSts::issuing_sessions();
+    for (lock, command) in LOCKS {
+        let env = TestEnv::with_default_profile();
+        env.write_config("[default]\nregion = eu-west-1\n");
+        let (credentials, config) = (env.credentials(), env.config());
+        let lock = env.home().join(".aws").join(lock);
+        let pointed = env.home().join("planted");
+        plant(&lock, &pointed);
+        let mut args = command.to_vec();
+        let url = sts.url();
+        if command == ["login"] {
+            args = login_args(&url);
+        }
+        let started = Instant::now();
+        let out = env
+            .awsmfa(&args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let case = format!("{what} at {} for {args:?}: {stderr}", lock.display());
+        assert!(started.elapsed() < Duration::from_secs(15), "{case}");
+        assert_eq!(out.status.code(), Some(1), "{case}");
+        assert!(stderr.contains(&lock.display().to_string()), "{case}");
+        assert!(
+            stderr.contains(&format!("it is {what}, not a regular file")),
+            "{case}"
+        );
+        assert!(
+            fs::symlink_metadata(&pointed).is_err(),
+            "{case}: the link was followed"
+        );
+        assert_eq!(sts.requests(), 0, "{case}: STS was called");
+        assert_eq!(env.credentials(), credentials, "{case}");
+        assert_eq!(env.config(), config, "{case}");
+    }
+}
+
+/// A symlink planted at a lock path (in a shared or group-writable
+/// directory) never makes awsmfa create the file it points to.
+#[test]
+fn a_symlink_at_a_lock_path_is_refused_and_never_followed() {
+    refused_at_every_lock("a symbolic link", &|lock, pointed| {
+        std::os::unix::fs::symlink(pointed, lock).unwrap();
+    });
+}
+
+/// A FIFO at a lock path is refused at once, never waited on.
+#[test]
+fn a_fifo_at_a_lock_path_is_refused_at_once() {
+    refused_at_every_lock("a FIFO", &|lock, _| mkfifo(lock));
+}
+
+#[test]
+fn a_directory_at_a_lock_path_is_refused() {
+    refused_at_every_lock("a directory", &|lock, _| fs::create_dir(lock).unwrap());
 }

@@ -26,12 +26,18 @@ impl LoginLock {
     /// to [`LOGIN_WAIT`]; says once on `stderr` that it waits.
     pub fn acquire(credentials: &Path, target: &str, stderr: &mut dyn Write) -> Result<LoginLock> {
         let path = lock_path(credentials, target);
-        // Owned like its directory when this (root) run creates it.
+        // Never through a symlink, never a FIFO or device, and owned like
+        // its directory when this (root) run creates it.
         let file = store::open_lock(&path).map_err(|e| {
-            Error::failure(format!(
+            let error = Error::failure(format!(
                 "cannot open the login lock {}: {e}",
                 path.display()
-            ))
+            ));
+            if store::is_not_regular(&e) {
+                error.hint("awsmfa locks a regular file there while it logs in: delete it")
+            } else {
+                error
+            }
         })?;
         let started = Instant::now();
         let mut said = false;
@@ -94,6 +100,7 @@ fn lock_path(credentials: &Path, target: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn lock_names_are_plain_file_names() {
@@ -101,6 +108,35 @@ mod tests {
         assert_eq!(
             p,
             Path::new("/nonexistent/.aws/.credentials.login-a%2Fb%3Ac%20d.awsmfa-lock")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_login_lock_is_never_a_link_nor_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let lock = lock_path(&creds, "mfa");
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+        let err = LoginLock::acquire(&creds, "mfa", &mut Vec::new()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("it is a symbolic link, not a regular file"),
+            "{err:#}"
+        );
+        assert!(
+            fs::symlink_metadata(&elsewhere).is_err(),
+            "followed the link"
+        );
+
+        fs::remove_file(&lock).unwrap();
+        let c = std::ffi::CString::new(lock.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0);
+        let err = LoginLock::acquire(&creds, "mfa", &mut Vec::new()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("it is a FIFO, not a regular file"),
+            "{err:#}"
         );
     }
 
