@@ -2,7 +2,7 @@
 //! parallel providers, several shells) ask for one code. The first takes the
 //! lock and logs in; the others wait, then find the session it saved.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::error::Error;
+use crate::profiles::store;
 
 /// How long a login waits for another one (a prompt or code command may be pending).
 pub const LOGIN_WAIT: Duration = Duration::from_secs(120);
@@ -25,15 +26,18 @@ impl LoginLock {
     /// to [`LOGIN_WAIT`]; says once on `stderr` that it waits.
     pub fn acquire(credentials: &Path, target: &str, stderr: &mut dyn Write) -> Result<LoginLock> {
         let path = lock_path(credentials, target);
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| {
-            Error::failure(format!(
+        // Never through a symlink, never a FIFO or device, and owned like
+        // its directory when this (root) run creates it.
+        let file = store::open_lock(&path).map_err(|e| {
+            let error = Error::failure(format!(
                 "cannot open the login lock {}: {e}",
                 path.display()
-            ))
+            ));
+            if store::is_not_regular(&e) {
+                error.hint("awsmfa locks a regular file there while it logs in: delete it")
+            } else {
+                error
+            }
         })?;
         let started = Instant::now();
         let mut said = false;
@@ -96,6 +100,7 @@ fn lock_path(credentials: &Path, target: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn lock_names_are_plain_file_names() {
@@ -103,6 +108,35 @@ mod tests {
         assert_eq!(
             p,
             Path::new("/nonexistent/.aws/.credentials.login-a%2Fb%3Ac%20d.awsmfa-lock")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_login_lock_is_never_a_link_nor_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let lock = lock_path(&creds, "mfa");
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+        let err = LoginLock::acquire(&creds, "mfa", &mut Vec::new()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("it is a symbolic link, not a regular file"),
+            "{err:#}"
+        );
+        assert!(
+            fs::symlink_metadata(&elsewhere).is_err(),
+            "followed the link"
+        );
+
+        fs::remove_file(&lock).unwrap();
+        let c = std::ffi::CString::new(lock.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0);
+        let err = LoginLock::acquire(&creds, "mfa", &mut Vec::new()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("it is a FIFO, not a regular file"),
+            "{err:#}"
         );
     }
 

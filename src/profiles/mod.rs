@@ -1,6 +1,7 @@
 //! The AWS shared files: where they are, how they read, how they are edited.
 
 pub mod edit;
+mod owner;
 pub mod parse;
 pub mod paths;
 pub mod store;

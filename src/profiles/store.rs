@@ -1,5 +1,6 @@
 //! Reading and writing the AWS files safely: atomic replace, 0600, symlinks
-//! kept, and a lock so that concurrent runs never lose each other's changes.
+//! kept, owners kept, and a lock so that concurrent runs never lose each
+//! other's changes.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use super::owner;
 use super::parse::IniFile;
 use crate::error::Error;
 
@@ -118,18 +120,27 @@ fn real_path(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Creates the directory (0700) if it is missing.
+/// Creates the directory (0700) and its missing parents. Each one created
+/// is owned like the directory it is made in (see [`owner`]): root creating
+/// `~/.aws` in a user's home leaves it the user's.
 fn ensure_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }
+    let parent = dir.parent().unwrap_or(Path::new(""));
+    ensure_dir(parent)?;
     let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("cannot create directory {}", dir.display()))
+    match builder.create(dir) {
+        Ok(()) => owner::give_new_dir(dir, parent),
+        // Made at the same moment by another run.
+        Err(_) if dir.is_dir() => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot create directory {}", dir.display()));
+        }
+    }
+    Ok(())
 }
 
 /// The file a path names after symlinks, its (created) directory and its file name.
@@ -197,7 +208,8 @@ pub struct PreparedWrite {
 }
 
 impl PreparedWrite {
-    /// Writes `text` to a temporary file beside `path`. Runs hold the file's
+    /// Writes `text` to a temporary file beside `path`, owned as the file it
+    /// replaces (or, new, as [`owner`] decides). Runs hold the file's
     /// lock while writing, so any other temporary file of this file is left
     /// over from a killed run and is removed.
     pub fn new(path: &Path, text: &str, private: bool) -> Result<PreparedWrite> {
@@ -206,6 +218,11 @@ impl PreparedWrite {
         let mut tmp = new_temp(&dir, &name)?;
         let context = || format!("cannot write {}", real.display());
         tmp.write_all(text.as_bytes()).with_context(context)?;
+        // The owner first: a change of owner may clear mode bits.
+        match fs::metadata(&real) {
+            Ok(old) => owner::keep_owner(tmp.as_file(), &old),
+            Err(_) => owner::give_new_file(tmp.as_file(), &dir),
+        }
         set_mode(tmp.as_file(), &real, private).with_context(context)?;
         tmp.as_file().sync_all().with_context(context)?;
         Ok(PreparedWrite { tmp, real, dir })
@@ -410,12 +427,18 @@ pub fn warn_if_shared(path: &Path) {
 fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
     let (real, dir, name) = resolve_target(path)?;
     let lock_path = dir.join(format!(".{name}.awsmfa-lock"));
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&lock_path).map_err(|e| {
-        if lock_path.exists() {
+    let file = open_lock(&lock_path).map_err(|e| {
+        let there = fs::symlink_metadata(&lock_path).is_ok();
+        if is_not_regular(&e) {
+            Error::failure(format!(
+                "cannot open the lock file {}: {e}",
+                lock_path.display()
+            ))
+            .hint(format!(
+                "awsmfa locks a regular file there while it changes {}: delete it",
+                real.display()
+            ))
+        } else if there {
             Error::failure(format!(
                 "cannot open the lock file {}: {e}",
                 lock_path.display()
@@ -429,6 +452,116 @@ fn open_lock_file(path: &Path) -> Result<(PathBuf, PathBuf, File)> {
         }
     })?;
     Ok((real, lock_path, file))
+}
+
+/// What is at a lock path that awsmfa refuses to open.
+#[derive(Debug)]
+struct NotRegular(&'static str);
+
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "it is {}, not a regular file", self.0)
+    }
+}
+
+impl std::error::Error for NotRegular {}
+
+fn not_regular(what: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, NotRegular(what))
+}
+
+/// Whether `e` is [`open_lock`] refusing what is at the lock path.
+pub fn is_not_regular(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<NotRegular>())
+}
+
+/// What a file type is, in words, for an error.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "something else"
+    }
+}
+
+/// Whether opening failed on a symlink (planted between the look and the open).
+fn is_loop(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    return e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
+/// Opens the lock file at `path` for locking, created (0600) when missing.
+///
+/// Lock files lie in directories others may write to (a shared or
+/// group-writable one, a user's `~/.aws` under a root run): a symlink there
+/// is never followed (a root run would create or open a file wherever it
+/// points), and nothing but a regular file is opened: a FIFO is refused at
+/// once, never waited on, a directory or a device never opened. A lock file
+/// this run creates is owned like its directory (see [`owner`]), so that a
+/// root run never keeps the user from their next login.
+pub fn open_lock(path: &Path) -> io::Result<File> {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Err(not_regular(kind_of(&meta)));
+    }
+    let open = |create: bool| {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(create);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        options.open(path)
+    };
+    // O_EXCL first, so that the run knows the file is its own to give away;
+    // a second round when the file went away between the two opens.
+    let mut round = 0;
+    let (file, created) = loop {
+        round += 1;
+        match open(true) {
+            Ok(file) => break (file, true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
+                Ok(file) => break (file, false),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && round < 2 => {}
+                Err(e) if is_loop(&e) => return Err(not_regular("a symbolic link")),
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(kind_of(&meta)));
+    }
+    if created {
+        owner::give_new_file(&file, path.parent().unwrap_or(Path::new("")));
+    }
+    Ok(file)
 }
 
 /// Fails unless `path` can be replaced: it resolves (symlinks too) to a
@@ -545,6 +678,110 @@ mod tests {
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    /// Makes a FIFO at `path`.
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0, "mkfifo");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_path_that_is_no_regular_file_is_refused_and_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let lock = dir.path().join(".credentials.awsmfa-lock");
+        let elsewhere = dir.path().join("elsewhere");
+        let cases: [(&str, &dyn Fn()); 4] = [
+            ("a symbolic link", &|| {
+                std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+            }),
+            ("a FIFO", &|| mkfifo(&lock)),
+            ("a directory", &|| fs::create_dir(&lock).unwrap()),
+            ("a symbolic link", &|| {
+                fs::write(&elsewhere, "").unwrap();
+                std::os::unix::fs::symlink(&elsewhere, &lock).unwrap();
+            }),
+        ];
+        for (what, plant) in cases {
+            plant();
+            let started = Instant::now();
+            for err in [
+                FileLock::acquire(&path).unwrap_err(),
+                check_writable(&path).unwrap_err(),
+            ] {
+                let text = format!("{err:#}");
+                assert!(
+                    text.contains(&format!("it is {what}, not a regular file")),
+                    "{text}"
+                );
+                assert_eq!(
+                    crate::error::render(&err).0,
+                    crate::exit_codes::ExitCode::Failure
+                );
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "{what}");
+            assert!(!path.exists(), "{what}");
+            if fs::symlink_metadata(&lock).unwrap().is_dir() {
+                fs::remove_dir(&lock).unwrap();
+            } else {
+                fs::remove_file(&lock).unwrap();
+            }
+            if let Ok(meta) = fs::metadata(&elsewhere) {
+                assert_eq!(meta.len(), 0, "{what}");
+                fs::remove_file(&elsewhere).unwrap();
+            } else {
+                assert!(fs::symlink_metadata(&elsewhere).is_err(), "{what}: created");
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_root_run_keeps_owners_and_gives_new_files_to_the_directorys_owner() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt, chown};
+        if !owner::running_as_root() {
+            eprintln!("note: needs root to own files for another user; skipped");
+            return;
+        }
+        const NOBODY: u32 = 65534;
+        let owned = |p: &Path| {
+            let meta = fs::symlink_metadata(p).unwrap();
+            (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+        };
+        let home = tempfile::tempdir().unwrap();
+        chown(home.path(), Some(NOBODY), Some(NOBODY)).unwrap();
+        // New: ~/.aws, the file and its lock are the home owner's.
+        let path = home.path().join(".aws").join("credentials");
+        let _lock = FileLock::acquire(&path).unwrap();
+        let lock = home.path().join(".aws").join(".credentials.awsmfa-lock");
+        AwsFile::load(&path).unwrap().write("[a]\n", true).unwrap();
+        assert_eq!(owned(path.parent().unwrap()), (NOBODY, NOBODY, 0o700));
+        assert_eq!(owned(&path), (NOBODY, NOBODY, 0o600));
+        assert_eq!(owned(&lock), (NOBODY, NOBODY, 0o600));
+        // Replaced: the owner and group stay, even another group than the
+        // directory's; credentials stay 0600, a config keeps its mode.
+        chown(&path, Some(NOBODY), Some(0)).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        AwsFile::load(&path).unwrap().write("[b]\n", true).unwrap();
+        assert_eq!(owned(&path), (NOBODY, 0, 0o600));
+        let config = home.path().join(".aws").join("config");
+        fs::write(&config, "").unwrap();
+        chown(&config, Some(NOBODY), Some(NOBODY)).unwrap();
+        fs::set_permissions(&config, fs::Permissions::from_mode(0o640)).unwrap();
+        AwsFile::load(&config)
+            .unwrap()
+            .write("[c]\n", false)
+            .unwrap();
+        assert_eq!(owned(&config), (NOBODY, NOBODY, 0o640));
+        // A lock file that was there before is never given away.
+        let other = home.path().join(".aws").join(".config.awsmfa-lock");
+        fs::write(&other, "").unwrap();
+        FileLock::acquire(&config).unwrap();
+        assert_eq!(owned(&other).0, 0);
     }
 
     #[test]
