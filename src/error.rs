@@ -88,7 +88,11 @@ pub fn render(err: &anyhow::Error) -> (ExitCode, String) {
     let code = exit_code(err);
     // `{:#}` joins the context chain on one line: "writing X: permission denied".
     let mut text = format!("awsmfa: error: {err:#}\n");
-    if let Some(hint) = ours.and_then(|e| e.hint.as_deref()) {
+    // A hint with nothing in it (a server's empty message) prints no line.
+    if let Some(hint) = ours
+        .and_then(|e| e.hint.as_deref())
+        .filter(|h| !h.trim().is_empty())
+    {
         text.push_str(&format!("  hint: {hint}\n"));
     }
     (code, text)
@@ -114,6 +118,12 @@ mod tests {
         let (code, text) = render(&err);
         assert_eq!(code, ExitCode::NoSession);
         assert_eq!(text, "awsmfa: error: reading profile mfa: no session\n");
+    }
+
+    #[test]
+    fn an_empty_hint_prints_no_hint_line() {
+        let err = anyhow::Error::new(Error::failure("the portal failed").hint(" "));
+        assert_eq!(render(&err).1, "awsmfa: error: the portal failed\n");
     }
 
     #[test]
