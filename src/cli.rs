@@ -72,39 +72,7 @@ pub enum Command {
     Profiles,
 }
 
-/// Which profiles a command works on.
-#[derive(Debug, Clone, Default, Args)]
-pub struct ProfileArgs {
-    /// Profile with the long-term keys [env: AWSMFA_PROFILE] [default: default]
-    #[arg(short = 'p', long, value_name = "P")]
-    pub profile: Option<String>,
-    /// Profile that holds the session [env: AWSMFA_TARGET] [default: mfa, or <P>-mfa]
-    #[arg(short = 't', long, value_name = "T")]
-    pub target: Option<String>,
-}
-
-impl ProfileArgs {
-    /// The source and target names these flags (and the environment) give.
-    pub fn names(
-        &self,
-        env: &dyn crate::env::Env,
-    ) -> Result<crate::names::ProfileNames, crate::error::Error> {
-        crate::names::ProfileNames::resolve(self.profile.as_deref(), self.target.as_deref(), env)
-    }
-
-    /// [`ProfileArgs::names`], following the Python aws-mfa's layout where
-    /// the credentials file has it.
-    pub fn names_in(
-        &self,
-        env: &dyn crate::env::Env,
-        credentials: &crate::profiles::IniFile,
-    ) -> Result<crate::names::ProfileNames, crate::error::Error> {
-        let target_named = self.target.is_some() || env.var("AWSMFA_TARGET").is_some();
-        Ok(self
-            .names(env)?
-            .follow_long_term_layout(credentials, target_named))
-    }
-}
+pub use crate::names::ProfileArgs;
 
 const LOGIN_EXAMPLES: &str = "\
 Examples:
@@ -137,18 +105,6 @@ pub struct LoginArgs {
     pub verbose: bool,
 }
 
-impl LoginArgs {
-    /// The login these flags ask for.
-    pub fn options(&self) -> crate::login::plan::LoginOptions {
-        let code = self.code.clone().or_else(|| self.code_positional.clone());
-        let mut options = self.sign_in.options(&self.profiles);
-        options.code = code;
-        options.force = self.force;
-        options.verbose = self.verbose;
-        options
-    }
-}
-
 /// How to sign in: the flags `login`, `exec --login` and `credential-process --login` share.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SignInArgs {
@@ -170,19 +126,6 @@ pub struct SignInArgs {
 }
 
 impl SignInArgs {
-    /// The login these flags ask for, for `profiles`.
-    pub fn options(&self, profiles: &ProfileArgs) -> crate::login::plan::LoginOptions {
-        crate::login::plan::LoginOptions {
-            profiles: profiles.clone(),
-            device: self.device.clone(),
-            duration: self.duration.clone(),
-            code_command: self.code_command.clone(),
-            region: self.region.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-            ..Default::default()
-        }
-    }
-
     /// Whether any flag was given (they need `--login`).
     pub fn any(&self) -> bool {
         [

@@ -13,11 +13,13 @@ pub mod exit_codes;
 pub mod export;
 pub mod iam;
 pub mod input;
+pub mod keys;
 pub mod login;
 pub mod names;
 pub mod net;
 pub mod partition;
 pub mod profiles;
+pub mod region;
 pub mod secret;
 pub mod session;
 pub mod shell;
@@ -186,7 +188,7 @@ mod redaction {
         .unwrap();
         let env = std::collections::HashMap::from([("HOME", home.path().to_str().unwrap())]);
         let options = crate::login::plan::LoginOptions {
-            profiles: crate::cli::ProfileArgs {
+            profiles: crate::names::ProfileArgs {
                 profile: Some("admin".into()),
                 target: None,
             },

@@ -5,6 +5,34 @@ use crate::error::Error;
 use crate::profiles::IniFile;
 use crate::session::ProfileCredentials;
 
+/// Which profiles a command works on: `--profile` and `--target`, as
+/// given (each command's flags flatten it in).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProfileArgs {
+    /// Profile with the long-term keys [env: AWSMFA_PROFILE] [default: default]
+    #[arg(short = 'p', long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Profile that holds the session [env: AWSMFA_TARGET] [default: mfa, or <P>-mfa]
+    #[arg(short = 't', long, value_name = "T")]
+    pub target: Option<String>,
+}
+
+impl ProfileArgs {
+    /// The source and target names these flags (and the environment) give.
+    pub fn names(&self, env: &dyn Env) -> Result<ProfileNames, Error> {
+        ProfileNames::resolve(self.profile.as_deref(), self.target.as_deref(), env)
+    }
+
+    /// [`ProfileArgs::names`], following the Python aws-mfa's layout where
+    /// the credentials file has it.
+    pub fn names_in(&self, env: &dyn Env, credentials: &IniFile) -> Result<ProfileNames, Error> {
+        let target_named = self.target.is_some() || env.var("AWSMFA_TARGET").is_some();
+        Ok(self
+            .names(env)?
+            .follow_long_term_layout(credentials, target_named))
+    }
+}
+
 /// The source and target profile names of a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileNames {

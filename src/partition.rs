@@ -3,7 +3,9 @@
 
 use crate::env::Env;
 use crate::error::Error;
+use crate::net::Network;
 use crate::profiles::AwsFiles;
+use crate::sts::Endpoint;
 
 /// The partition an ARN names: `arn:aws-cn:iam::…` is `aws-cn`; `None` for
 /// a hardware serial number (`GAHT12345678`), which names none.
@@ -80,6 +82,39 @@ pub fn check_device_region(device: &str, region: &str) -> Result<(), Error> {
         "region {region} is in partition {region_partition}, but the MFA device {device} is in {device_partition}"
     ))
     .hint(hint))
+}
+
+/// Where STS is in `region`: the (checked) endpoint override, else the
+/// region's endpoint from the SDK's rules (FIPS when `profiles` or the
+/// environment ask for it; refused when the MFA `device` is in another
+/// partition), with the trust store (`ca_bundle` of the first of `profiles`
+/// that has one) and proxies to reach it.
+pub fn sts_endpoint(
+    env: &dyn Env,
+    files: &AwsFiles,
+    profiles: &[&str],
+    region: String,
+    url: Option<String>,
+    device: Option<&str>,
+) -> Result<Endpoint, Error> {
+    let url = match url {
+        Some(url) => url,
+        None => {
+            if let Some(device) = device {
+                check_device_region(device, &region)?;
+            }
+            let fips = fips_wanted(env, files, profiles);
+            sts_url(&region, fips)?
+        }
+    };
+    let ca_bundle = profiles
+        .iter()
+        .find_map(|p| files.config_value(p, "ca_bundle"));
+    Ok(Endpoint {
+        region,
+        url: Some(url),
+        network: Network::resolve(env, ca_bundle)?,
+    })
 }
 
 /// `$AWS_USE_FIPS_ENDPOINT`, else `use_fips_endpoint` of the first of `profiles` that sets it.

@@ -18,9 +18,10 @@ use crate::profiles::{
 };
 use crate::sts::{Call, explain};
 
-use super::{long_term_keys, sts_endpoint};
+use crate::keys::long_term_keys;
 use crate::login::run::mask;
 use crate::login::save::edit_error;
+use crate::partition::sts_endpoint;
 
 const MFA_SERIAL: &str = "mfa_serial";
 
@@ -88,7 +89,7 @@ fn discover(
     let sts_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
     let iam_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_IAM")?;
     let keys = long_term_keys(files, source)?;
-    let region = super::region(args.region.as_deref(), env, files, &[source], "us-east-1")?;
+    let region = crate::region::region(args.region.as_deref(), env, files, &[source], "us-east-1")?;
     let endpoint = sts_endpoint(env, files, &[source], region, sts_url, None)?;
     if args.verbose {
         writeln!(

@@ -6,11 +6,12 @@
 
 use anyhow::Result;
 
-use crate::cli::LoginArgs;
+use crate::cli::{LoginArgs, SignInArgs};
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
 use crate::login::plan;
 use crate::login::run::{self, Console};
+use crate::names::ProfileArgs;
 use crate::sts::Sts;
 
 pub fn run(
@@ -19,7 +20,7 @@ pub fn run(
     sts: &dyn Sts,
     console: &mut Console<'_>,
 ) -> Result<ExitCode> {
-    let plan = match plan::resolve(&args.options(), env, console.stderr)? {
+    let plan = match plan::resolve(&options(args), env, console.stderr)? {
         plan::Resolved::Plan(plan) => plan,
         plan::Resolved::Fresh {
             target,
@@ -44,4 +45,27 @@ pub fn run(
         )?;
     }
     Ok(ExitCode::Success)
+}
+
+/// The login `login`'s flags ask for.
+pub fn options(args: &LoginArgs) -> plan::LoginOptions {
+    let mut options = sign_in_options(&args.sign_in, &args.profiles);
+    options.code = args.code.clone().or_else(|| args.code_positional.clone());
+    options.force = args.force;
+    options.verbose = args.verbose;
+    options
+}
+
+/// The login the shared sign-in flags ask for, for `profiles` (`exec
+/// --login` and `credential-process --login` too).
+pub fn sign_in_options(sign_in: &SignInArgs, profiles: &ProfileArgs) -> plan::LoginOptions {
+    plan::LoginOptions {
+        profiles: profiles.clone(),
+        device: sign_in.device.clone(),
+        duration: sign_in.duration.clone(),
+        code_command: sign_in.code_command.clone(),
+        region: sign_in.region.clone(),
+        endpoint_url: sign_in.endpoint_url.clone(),
+        ..Default::default()
+    }
 }

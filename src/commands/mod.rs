@@ -12,21 +12,14 @@ pub mod status;
 
 use anyhow::Result;
 
-use crate::cli::{ProfileArgs, SignInArgs};
+use crate::cli::SignInArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::export::Kind;
-use crate::names::ProfileNames;
-use crate::net::Network;
-use crate::profiles::config_profile_section;
+use crate::names::{ProfileArgs, ProfileNames};
 use crate::profiles::paths::names_no_file;
 use crate::profiles::{AwsFiles, AwsPaths};
-use crate::secret::Secret;
-use crate::session::{
-    ACCESS_KEY_ID, Credentials, Expiry, LongTermKeys, ProfileCredentials, SECRET_ACCESS_KEY,
-    Session, session_token,
-};
-use crate::sts::Endpoint;
+use crate::session::{Credentials, Expiry, ProfileCredentials, Session};
 use crate::time::{Timestamp, human_span};
 
 /// Reads both AWS files from where the environment says they are, warning
@@ -233,7 +226,8 @@ pub fn credentials_for(
                 Some(_) => profiles.clone(),
             };
             use crate::login::plan::{Resolved, resolve};
-            let credentials = match resolve(&sign_in.options(&profiles), env, console.stderr)? {
+            let options = login::sign_in_options(sign_in, &profiles);
+            let credentials = match resolve(&options, env, console.stderr)? {
                 Resolved::Plan(plan) => {
                     crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?
                         .credentials
@@ -243,165 +237,5 @@ pub fn credentials_for(
             Ok((names.target, credentials.into()))
         }
         Err(err) => Err(err),
-    }
-}
-
-/// The source profile's long-term keys: credentials file first, then the config file.
-pub fn long_term_keys(files: &AwsFiles, source: &str) -> Result<LongTermKeys> {
-    let from_credentials = files
-        .credentials
-        .ini
-        .section(source)
-        .map(|_| (&files.credentials, source.to_owned()));
-    let from_config =
-        config_profile_section(&files.config.ini, source).map(|s| (&files.config, s.name.clone()));
-    for (file, section) in [from_credentials, from_config].into_iter().flatten() {
-        let get = |key| file.ini.get(&section, key);
-        match (
-            get(ACCESS_KEY_ID),
-            get(SECRET_ACCESS_KEY),
-            session_token(&file.ini, &section),
-        ) {
-            (Some(_), _, Some(_)) => {
-                return Err(Error::failure(format!(
-                    "{source} holds temporary credentials; GetSessionToken needs long-term keys"
-                ))
-                .hint(format!(
-                    "put the IAM user's access key in [{section}] of {}",
-                    file.path.display()
-                ))
-                .into());
-            }
-            (Some(id), Some(secret), None) => {
-                return Ok(LongTermKeys {
-                    access_key_id: id.to_owned(),
-                    secret_access_key: Secret::new(secret),
-                });
-            }
-            (Some(_), None, None) => {
-                return Err(Error::failure(format!(
-                    "profile {source} has aws_access_key_id but no aws_secret_access_key"
-                ))
-                .hint(format!("add it to [{section}] of {}", file.path.display()))
-                .into());
-            }
-            _ => {}
-        }
-    }
-    Err(Error::failure(format!("no long-term keys for profile {source}"))
-        .hint(format!(
-            "add aws_access_key_id and aws_secret_access_key to [{source}] of {} (aws configure --profile {source})",
-            files.credentials.path.display()
-        ))
-        .into())
-}
-
-/// Where STS is in `region`: the (checked) endpoint override, else the
-/// region's endpoint from the SDK's rules (FIPS when `profiles` or the
-/// environment ask for it; refused when the MFA `device` is in another
-/// partition), with the trust store (`ca_bundle` of the first of `profiles`
-/// that has one) and proxies to reach it.
-pub fn sts_endpoint(
-    env: &dyn Env,
-    files: &AwsFiles,
-    profiles: &[&str],
-    region: String,
-    url: Option<String>,
-    device: Option<&str>,
-) -> Result<Endpoint, Error> {
-    let url = match url {
-        Some(url) => url,
-        None => {
-            if let Some(device) = device {
-                crate::partition::check_device_region(device, &region)?;
-            }
-            let fips = crate::partition::fips_wanted(env, files, profiles);
-            crate::partition::sts_url(&region, fips)?
-        }
-    };
-    let ca_bundle = profiles
-        .iter()
-        .find_map(|p| files.config_value(p, "ca_bundle"));
-    Ok(Endpoint {
-        region,
-        url: Some(url),
-        network: Network::resolve(env, ca_bundle)?,
-    })
-}
-
-/// `--region`, `$AWS_REGION`, `$AWS_DEFAULT_REGION`, `region` of the first
-/// of `profiles` that has one, else `fallback`; checked to be a region name
-/// before any request.
-pub fn region(
-    flag: Option<&str>,
-    env: &dyn Env,
-    files: &AwsFiles,
-    profiles: &[&str],
-    fallback: &str,
-) -> Result<String, Error> {
-    let (region, from) = flag
-        .filter(|r| !r.is_empty())
-        .map(|r| (r.to_owned(), "--region".to_owned()))
-        .or_else(|| env.var("AWS_REGION").map(|r| (r, "AWS_REGION".to_owned())))
-        .or_else(|| {
-            env.var("AWS_DEFAULT_REGION")
-                .map(|r| (r, "AWS_DEFAULT_REGION".to_owned()))
-        })
-        .or_else(|| {
-            profiles.iter().find_map(|p| {
-                files
-                    .config_value(p, "region")
-                    .map(|r| (r.to_owned(), format!("region of profile {p}")))
-            })
-        })
-        .unwrap_or_else(|| (fallback.to_owned(), String::new()));
-    check_region(&region, &from)?;
-    Ok(region)
-}
-
-/// Refuses a region that is not a region name (`from` says where it came from).
-pub fn check_region(region: &str, from: &str) -> Result<(), Error> {
-    if is_region_name(region) {
-        return Ok(());
-    }
-    // Only the first line is shown: a value may run on into other text.
-    let shown = region.lines().next().unwrap_or_default();
-    Err(
-        Error::usage(format!("{from}: '{shown}' is not a region name"))
-            .hint("regions look like us-east-1 or eu-central-1"),
-    )
-}
-
-/// A region is one DNS label (letters, digits, '-'), as the SDK's endpoint rules require.
-fn is_region_name(region: &str) -> bool {
-    (1..=63).contains(&region.len())
-        && region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn region_names() {
-        for good in ["us-east-1", "cn-north-1", "us-gov-west-1", "local"] {
-            assert!(is_region_name(good), "{good}");
-        }
-        for bad in [
-            "",
-            "us-east-1\n",
-            "eu/west",
-            "a b",
-            "-x",
-            "x-",
-            "ü",
-            &"a".repeat(64),
-        ] {
-            assert!(!is_region_name(bad), "{bad}");
-        }
     }
 }

@@ -129,7 +129,7 @@ fn endpoint(
     settings: &[&str],
     requests: &super::RoleRequests,
 ) -> Result<Endpoint> {
-    let region = crate::commands::region(
+    let region = crate::region::region(
         requests.region.as_deref(),
         env,
         files,
@@ -141,7 +141,7 @@ fn endpoint(
         env,
         "AWS_ENDPOINT_URL_STS",
     )?;
-    Ok(crate::commands::sts_endpoint(
+    Ok(crate::partition::sts_endpoint(
         env, files, settings, region, url, None,
     )?)
 }

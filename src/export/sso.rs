@@ -378,7 +378,7 @@ fn sso_endpoint(
     network: &Network,
     var: &str,
 ) -> Result<Endpoint, Error> {
-    crate::commands::check_region(&sso.region, "sso_region")?;
+    crate::region::check_region(&sso.region, "sso_region")?;
     Ok(Endpoint {
         region: sso.region.clone(),
         url: crate::net::endpoint_url(None, env, var)?,

@@ -7,11 +7,10 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::ProfileArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
-use crate::names::ProfileNames;
+use crate::names::{ProfileArgs, ProfileNames};
 use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
@@ -161,19 +160,25 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
             left,
         });
     }
-    let keys = crate::commands::long_term_keys(&files, &session_source)?;
+    let keys = crate::keys::long_term_keys(&files, &session_source)?;
     let settings = chain.settings(&side);
     let device = device(options, env, &files, &settings, &session_source)?;
     let code_command = code_command(options, env, &files, &settings);
-    let region = crate::commands::region(
+    let region = crate::region::region(
         options.region.as_deref(),
         env,
         &files,
         &settings,
         crate::partition::default_region(&device),
     )?;
-    let endpoint =
-        crate::commands::sts_endpoint(env, &files, &settings, region, endpoint_url, Some(&device))?;
+    let endpoint = crate::partition::sts_endpoint(
+        env,
+        &files,
+        &settings,
+        region,
+        endpoint_url,
+        Some(&device),
+    )?;
 
     let session_names = ProfileNames {
         source: session_source.clone(),
