@@ -5,13 +5,14 @@
 //! work on that profile offline. Only `login` touches the network (and the
 //! AWS SDK); the other commands only read the shared AWS files.
 
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod env;
 pub mod error;
 pub mod exit_codes;
 pub mod export;
-pub mod iam;
+
 pub mod input;
 pub mod keys;
 pub mod login;
@@ -23,7 +24,7 @@ pub mod region;
 pub mod secret;
 pub mod session;
 pub mod shell;
-pub mod sts;
+
 pub mod time;
 
 use std::io::{IsTerminal, Write};
@@ -49,11 +50,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 stderr: &mut std::io::stderr(),
             };
-            commands::login::run(args, &env, &sts::SdkSts, &mut console)
+            commands::login::run(args, &env, &aws::sts::SdkSts, &mut console)
         }
-        Command::Configure(args) => {
-            commands::configure::run(args, &env, &iam::AwsDeviceLister, &mut std::io::stderr())
-        }
+        Command::Configure(args) => commands::configure::run(
+            args,
+            &env,
+            &aws::iam::AwsDeviceLister,
+            &mut std::io::stderr(),
+        ),
         Command::Env(args) => commands::env::run(args, &env, &mut stdout.lock()),
         Command::Status(args) => commands::status::run(args, &env, &mut stdout.lock()),
         Command::Logout(args) => commands::logout::run(args, &env),
@@ -88,10 +92,10 @@ pub fn main() -> std::process::ExitCode {
 mod redaction {
     //! `Debug` of every type that holds a secret shows none of it.
 
+    use crate::aws::sts::{Endpoint, SessionRequest};
     use crate::profiles::{AwsFile, AwsFiles, IniFile};
     use crate::secret::Secret;
     use crate::session::{LongTermKeys, ProfileCredentials, Session};
-    use crate::sts::{Endpoint, SessionRequest};
 
     const SECRET: &str = "fakeSecret/KeyValue+0000";
     const TOKEN: &str = "FakeSessionTokenValue//==";

@@ -1,11 +1,11 @@
 //! AWS partitions (aws, aws-cn, aws-us-gov, ...) and STS's endpoint for a
 //! region, as the SDK's own endpoint rules give it (FIPS included).
 
+use crate::aws::sts::Endpoint;
 use crate::env::Env;
 use crate::error::Error;
 use crate::net::Network;
 use crate::profiles::AwsFiles;
-use crate::sts::Endpoint;
 
 /// The partition an ARN names: `arn:aws-cn:iam::…` is `aws-cn`; `None` for
 /// a hardware serial number (`GAHT12345678`), which names none.

@@ -5,18 +5,18 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::aws::error::{Call, explain};
+use crate::aws::iam::{DeviceLister, DiscoveryError, NO_FIDO, is_fido_key};
 use crate::cli::ConfigureArgs;
 use crate::env::Env;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::iam::{DeviceLister, DiscoveryError, NO_FIDO, is_fido_key};
 use crate::names::{ProfileNames, default_target};
 use crate::net;
 use crate::profiles::{
     AwsFile, AwsFiles, AwsPaths, FileLock, check_writable, config_profile_section,
     config_section_name, edit,
 };
-use crate::sts::{Call, explain};
 
 use crate::keys::long_term_keys;
 use crate::login::run::mask;

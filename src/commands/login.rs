@@ -6,13 +6,13 @@
 
 use anyhow::Result;
 
+use crate::aws::sts::Sts;
 use crate::cli::{LoginArgs, SignInArgs};
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
 use crate::login::plan;
 use crate::login::run::{self, Console};
 use crate::names::ProfileArgs;
-use crate::sts::Sts;
 
 pub fn run(
     args: &LoginArgs,

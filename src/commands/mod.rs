@@ -229,7 +229,7 @@ pub fn credentials_for(
             let options = login::sign_in_options(sign_in, &profiles);
             let credentials = match resolve(&options, env, console.stderr)? {
                 Resolved::Plan(plan) => {
-                    crate::login::run::execute(&plan, &crate::sts::SdkSts, &mut console)?
+                    crate::login::run::execute(&plan, &crate::aws::sts::SdkSts, &mut console)?
                         .credentials
                 }
                 Resolved::Fresh { session, .. } => session,

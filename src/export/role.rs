@@ -4,6 +4,8 @@
 
 use anyhow::Result;
 
+use crate::aws::error::{Call, explain_role};
+use crate::aws::sts::{Endpoint, RoleRequest, SdkSts, Sts};
 use crate::env::Env;
 use crate::error::Error;
 use crate::login::chain;
@@ -13,7 +15,6 @@ use crate::secret::Secret;
 use crate::session::{
     ACCESS_KEY_ID, Credentials, EXPIRATION, Expiry, SECRET_ACCESS_KEY, session_token,
 };
-use crate::sts::{Call, Endpoint, RoleRequest, SdkSts, Sts, explain_role};
 
 /// Assumes `profile`'s role (and the roles down its chain, none of which
 /// needs MFA: [`super::kind_of`] sends those to the login's session).

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use crate::aws::sts::Endpoint;
 use crate::env::Env;
 use crate::error::Error;
 use crate::net::Network;
@@ -16,7 +17,6 @@ use crate::profiles::AwsFiles;
 use crate::profiles::store::FileLock;
 use crate::secret::Secret;
 use crate::session::{Credentials, Expiry};
-use crate::sts::Endpoint;
 use crate::time::Timestamp;
 
 /// An SSO profile's settings.
@@ -253,10 +253,10 @@ pub fn credentials(
 ) -> Result<Credentials> {
     let cached = CachedToken::load(env, profile, sso)?;
     let network = Network::resolve(env, files.config_value(profile, "ca_bundle"))?;
-    let runtime = crate::sts::runtime().map_err(|e| Error::failure(format!("{e:?}")))?;
+    let runtime = crate::aws::sts::runtime().map_err(|e| Error::failure(format!("{e:?}")))?;
     let access_token = usable_token(env, profile, sso, &network, &runtime, cached)?;
     let endpoint = sso_endpoint(env, sso, &network, "AWS_ENDPOINT_URL_SSO")?;
-    let client = aws_sdk_sso::Client::new(&crate::sts::sdk_config(&endpoint, None));
+    let client = aws_sdk_sso::Client::new(&crate::aws::sts::sdk_config(&endpoint, None));
     let answer = runtime.block_on(
         client
             .get_role_credentials()
@@ -457,7 +457,7 @@ async fn refresh(
     use aws_sdk_ssooidc::error::{ProvideErrorMetadata, SdkError};
     let endpoint = sso_endpoint(env, sso, network, "AWS_ENDPOINT_URL_SSO_OIDC")?;
     let at = shown(&endpoint, "SSO OIDC");
-    let client = aws_sdk_ssooidc::Client::new(&crate::sts::sdk_config(&endpoint, None));
+    let client = aws_sdk_ssooidc::Client::new(&crate::aws::sts::sdk_config(&endpoint, None));
     let text = |k| cached.text(k).unwrap_or_default().to_owned();
     let secrets = [
         text("accessToken"),
@@ -623,7 +623,7 @@ fn sanitize(text: &str, secrets: &[&str]) -> String {
 
 /// The hint for a request that got no answer: why, never empty.
 fn network_hint(err: &(dyn std::error::Error + 'static), secrets: &[&str]) -> String {
-    let cause = sanitize(&crate::sts::root_cause(err), secrets);
+    let cause = sanitize(&crate::aws::error::root_cause(err), secrets);
     if cause.is_empty() {
         "check the network, the endpoint variables (AWS_ENDPOINT_URL_SSO, \
          AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL) and any proxy"

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::aws::sts::Endpoint;
 use crate::env::Env;
 use crate::error::Error;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
@@ -15,7 +16,6 @@ use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
 use crate::session::LongTermKeys;
-use crate::sts::Endpoint;
 
 use super::chain::{self, RoleSpec};
 use super::code::CodeCommand;
@@ -322,9 +322,9 @@ fn device(
     let device = chain::find_device(options.device.as_deref(), env, files, settings, source);
     let profile = settings[0];
     match device {
-        Some(d) if crate::iam::is_fido_key(&d) => Err(Error::usage(format!(
+        Some(d) if crate::aws::iam::is_fido_key(&d) => Err(Error::usage(format!(
             "the MFA device {d} is a FIDO security key, which gives no codes: {}",
-            crate::iam::NO_FIDO
+            crate::aws::iam::NO_FIDO
         ))
         .hint("set mfa_serial to a virtual MFA device or a hardware TOTP token ('awsmfa configure' lists them)")
         .into()),

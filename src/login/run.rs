@@ -6,9 +6,10 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::aws::error::{Call, explain, explain_role};
+use crate::aws::sts::{RoleRequest, SessionRequest, Sts};
 use crate::profiles::AwsFile;
 use crate::session::Session;
-use crate::sts::{Call, RoleRequest, SessionRequest, Sts, explain, explain_role};
 use crate::time::{Timestamp, human_span};
 
 use super::code::{self, Stdin};
@@ -125,7 +126,7 @@ fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
     let session = sts.get_session_token(&request).map_err(|e| {
         let call = Call {
             service: "STS",
-            action: crate::sts::CODE_ACTION,
+            action: crate::aws::error::CODE_ACTION,
             profile: &step.source,
             endpoint: &step.endpoint.display(),
         };

@@ -12,9 +12,11 @@ use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_xml::decode::{Document, ScopedDecoder, XmlDecodeError, try_data};
 
+use crate::aws::error::AwsError;
+use crate::aws::sts::{Endpoint, caller_arn, runtime, sdk_credentials};
+use crate::aws::xml::error_fields;
 use crate::net::OPERATION_TIMEOUT;
 use crate::session::LongTermKeys;
-use crate::sts::{AwsError, Endpoint, caller_arn, error_fields, runtime, sdk_credentials};
 
 /// The identity that the keys belong to, from its ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,7 +286,7 @@ async fn post_signed(
         let response = connector
             .call(request)
             .await
-            .map_err(|e| bad(crate::sts::root_cause(&e)))?;
+            .map_err(|e| bad(crate::aws::error::root_cause(&e)))?;
         let status = response.status().as_u16();
         let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
             .collect()
