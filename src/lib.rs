@@ -24,6 +24,7 @@ pub mod region;
 pub mod secret;
 pub mod session;
 pub mod shell;
+pub mod sso;
 
 pub mod time;
 

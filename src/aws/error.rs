@@ -2,6 +2,7 @@
 //! errors sorted by whether the request may have arrived, and STS's and
 //! IAM's error codes mapped to what to do.
 
+use crate::aws::sts::Endpoint;
 use crate::aws::xml::error_fields;
 use crate::error::Error;
 use crate::net::{ATTEMPT_TIMEOUT, MAX_ATTEMPTS, OPERATION_TIMEOUT};
@@ -266,6 +267,94 @@ fn says_certificate(detail: &str) -> bool {
     detail.contains("certificate") || detail.contains("unknownissuer")
 }
 
+/// The endpoint as shown to the user.
+pub fn shown(endpoint: &Endpoint, service: &str) -> String {
+    match &endpoint.url {
+        Some(url) => url.clone(),
+        None => format!("the {service} endpoint of {}", endpoint.region),
+    }
+}
+
+/// What a server answered, for an error message: its HTTP status, its error
+/// code and message or, for an answer that is not AWS's JSON, the start of
+/// its body; every secret of the request removed, one line.
+pub fn server_said(
+    raw: &aws_sdk_sso::config::http::HttpResponse,
+    code: Option<&str>,
+    message: Option<&str>,
+    secrets: &[&str],
+) -> String {
+    let body = raw.body().bytes().unwrap_or_default();
+    let doc = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let field = |key: &str| {
+        doc.as_ref()
+            .and_then(|d| d.get(key))
+            .and_then(serde_json::Value::as_str)
+            .filter(|m| !m.trim().is_empty())
+            .map(str::to_owned)
+    };
+    let message = message
+        .filter(|m| !m.trim().is_empty())
+        .map(str::to_owned)
+        .or_else(|| field("error_description"))
+        .or_else(|| field("message"))
+        .or_else(|| field("Message"));
+    let mut said = format!("HTTP {}", raw.status().as_u16());
+    if let Some(code) = code.filter(|c| !c.trim().is_empty()) {
+        said.push(' ');
+        said.push_str(code);
+    }
+    match (message, doc.is_some()) {
+        (Some(message), _) => {
+            said.push_str(": ");
+            said.push_str(&message);
+        }
+        (None, false) if !body.is_empty() => {
+            said.push_str(", not JSON: ");
+            said.push_str(&String::from_utf8_lossy(body));
+        }
+        (None, false) => said.push_str(", with no body"),
+        (None, true) => {}
+    }
+    sanitize(&said, secrets)
+}
+
+/// Text from a server made fit for one line of an error message: the
+/// request's secrets removed (before anything is cut), control characters
+/// replaced, runs of blanks made one space, and at most 200 characters.
+pub fn sanitize(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret, "<redacted>");
+    }
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    const LIMIT: usize = 200;
+    if clean.chars().count() > LIMIT {
+        let cut: String = clean.chars().take(LIMIT).collect();
+        format!("{cut}...")
+    } else {
+        clean
+    }
+}
+
+/// The hint for a request that got no answer: why, never empty.
+pub fn network_hint(err: &(dyn std::error::Error + 'static), secrets: &[&str]) -> String {
+    let cause = sanitize(&root_cause(err), secrets);
+    if cause.is_empty() {
+        "check the network, the endpoint variables (AWS_ENDPOINT_URL_SSO, \
+         AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL) and any proxy"
+            .to_owned()
+    } else {
+        cause
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +403,22 @@ mod tests {
             detail: "refused".into(),
         };
         assert_eq!(says(unreachable), "could not reach STS at http://sts.test");
+    }
+
+    #[test]
+    fn server_text_is_one_short_line_without_secrets() {
+        assert_eq!(
+            sanitize(
+                "bad token aoaSECRET\r\n\tX-Injected:  1",
+                &["aoaSECRET", ""]
+            ),
+            "bad token <redacted> X-Injected: 1"
+        );
+        // A secret is removed before the text is cut, so no part of it shows.
+        let text = format!("{}SECRETTOKEN", "x".repeat(195));
+        let clean = sanitize(&text, &["SECRETTOKEN"]);
+        assert!(!clean.contains("SECRET"), "{clean}");
+        assert_eq!(clean.chars().count(), 203);
+        assert_eq!(sanitize(" \n ", &[]), "");
     }
 }

@@ -5,5 +5,7 @@
 
 pub mod error;
 pub mod iam;
+pub mod oidc;
+pub mod sso;
 pub mod sts;
 pub mod xml;

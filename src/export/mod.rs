@@ -20,7 +20,7 @@ use crate::session::Credentials;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     /// `sso_session` (with `[sso-session X]`), or the legacy `sso_start_url` form.
-    Sso(sso::SsoProfile),
+    Sso(crate::sso::SsoProfile),
     /// `credential_process = COMMAND`.
     Process(String),
     /// `role_arn` with no MFA device on its chain: AssumeRole with its source's credentials.
@@ -70,7 +70,7 @@ pub fn kind_of(
             },
         ));
     }
-    if let Some(sso) = sso::SsoProfile::read(files, profile)? {
+    if let Some(sso) = crate::sso::SsoProfile::read(files, profile)? {
         return Ok(Some(Kind::Sso(sso)));
     }
     Ok(get("credential_process").map(|c| Kind::Process(c.to_owned())))

@@ -1,0 +1,185 @@
+//! The token cache botocore, the AWS CLI and the SDKs share:
+//! `~/.aws/sso/cache/<sha1>.json`, read as botocore reads it and written
+//! back in its form (atomically, 0600), and the lock that makes concurrent
+//! callers refresh (or sign in) once.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::SignIn;
+use crate::aws::oidc::Token;
+use crate::env::Env;
+use crate::error::Error;
+use crate::profiles::store::FileLock;
+use crate::secret::Secret;
+use crate::time::Timestamp;
+
+/// The cached token botocore and the AWS SDKs share: `~/.aws/sso/cache/`
+/// and the SHA-1 of the session name (or, legacy, of the start URL).
+pub fn token_file(env: &dyn Env, sign_in: &SignIn) -> Option<PathBuf> {
+    use sha1::{Digest, Sha1};
+    let key = sign_in.session.as_deref().unwrap_or(&sign_in.start_url);
+    let hash = Sha1::digest(key.as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let home = env.var("HOME").map(PathBuf::from).or_else(dirs::home_dir)?;
+    Some(
+        home.join(".aws")
+            .join("sso")
+            .join("cache")
+            .join(format!("{hex}.json")),
+    )
+}
+
+/// botocore refreshes a token this long before it expires.
+pub const REFRESH_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// How long an export waits for another awsmfa refreshing the same sign-in:
+/// longer than a refresh may take (its requests give up after 25 s).
+pub const REFRESH_LOCK_WAIT: Duration = Duration::from_secs(40);
+
+/// The token cache file, as botocore and the AWS SDKs write it.
+pub struct CachedToken {
+    pub path: PathBuf,
+    doc: serde_json::Map<String, serde_json::Value>,
+}
+
+impl CachedToken {
+    /// The cache of `sign_in`, or "signed out" (exit 3): no file, or one that is
+    /// not a regular file (never waited on), or not a token.
+    pub fn load(env: &dyn Env, profile: &str, sign_in: &SignIn) -> Result<CachedToken, Error> {
+        let signed_out = |why: &str| {
+            Error::no_session(format!("profile {profile}: {why}")).hint(sign_in.login_hint(profile))
+        };
+        let path = token_file(env, sign_in)
+            .ok_or_else(|| signed_out("no home directory for the SSO cache"))?;
+        let bytes = match crate::profiles::store::read_regular(&path) {
+            Ok(Some(bytes)) => bytes,
+            _ => return Err(signed_out("no SSO sign-in is cached")),
+        };
+        let doc = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Object(doc)) => doc,
+            _ => return Err(signed_out("the cached SSO sign-in cannot be read")),
+        };
+        let token = CachedToken { path, doc };
+        if token.text("accessToken").is_none() {
+            return Err(signed_out("the cached SSO sign-in holds no token"));
+        }
+        Ok(token)
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.doc
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn access_token(&self) -> Secret {
+        Secret::new(self.text("accessToken").unwrap_or_default())
+    }
+
+    /// A time of the cache, read as botocore reads it (any RFC 3339 offset,
+    /// `UTC`, a space for the `T`, ...).
+    pub fn time(&self, key: &str) -> Option<Timestamp> {
+        self.text(key).and_then(Timestamp::parse)
+    }
+
+    /// Whether the token may still be sent.
+    pub fn valid(&self, now: Timestamp) -> bool {
+        self.time("expiresAt").is_some_and(|t| t > now)
+    }
+
+    /// Whether the token is used as it is: more than botocore's refresh
+    /// window left.
+    pub fn fresh(&self, now: Timestamp) -> bool {
+        self.time("expiresAt")
+            .is_some_and(|t| now.seconds_until(t) > REFRESH_WINDOW_SECONDS)
+    }
+
+    /// Whether it may be refreshed, as botocore decides: the sso-session form
+    /// with everything a refresh needs, and a client registration still valid.
+    pub fn refreshable(&self, sign_in: &SignIn, now: Timestamp) -> bool {
+        sign_in.session.is_some()
+            && ["clientId", "clientSecret", "refreshToken"]
+                .iter()
+                .all(|k| self.text(k).is_some())
+            && self.time("registrationExpiresAt").is_some_and(|t| t > now)
+    }
+
+    /// Writes a refreshed (and checked) token back (0600, atomically),
+    /// keeping every other field.
+    pub fn store(&mut self, refreshed: &Token) {
+        self.doc
+            .insert("accessToken".into(), refreshed.access_token.expose().into());
+        self.doc
+            .insert("expiresAt".into(), refreshed.expires_at.to_string().into());
+        if let Some(refresh) = &refreshed.refresh_token {
+            self.doc
+                .insert("refreshToken".into(), refresh.expose().into());
+        }
+        let text = serde_json::Value::Object(self.doc.clone()).to_string();
+        // The refreshed token is used either way; a cache that cannot be
+        // written is refreshed again next time.
+        if let Ok(write) = crate::profiles::store::PreparedWrite::new(&self.path, &text, true) {
+            let _ = write.commit();
+        }
+    }
+}
+
+/// The lock that makes concurrent refreshes of one sign-in a single one:
+/// the [`FileLock`] of `~/.aws/sso/<sha1>.json`, a name beside the cache
+/// directory, so that its lock file stays out of `~/.aws/sso/cache/`, which
+/// botocore, the SDKs and `aws sso logout` read. Waits while another awsmfa
+/// may still be refreshing. `None` when no lock file can be made there (a
+/// read-only `~/.aws`): the refresh then goes on unlocked, as botocore's.
+pub fn lock_sign_in(cache: &Path) -> Result<Option<FileLock>> {
+    let (Some(name), Some(sso_dir)) = (cache.file_name(), cache.parent().and_then(Path::parent))
+    else {
+        return Ok(None);
+    };
+    let key = sso_dir.join(name);
+    let started = Instant::now();
+    loop {
+        let attempt = Instant::now();
+        match FileLock::acquire(&key) {
+            Ok(lock) => return Ok(Some(lock)),
+            // It waited in vain: another awsmfa holds it. Wait on while a
+            // refresh may still be under way.
+            Err(_)
+                if attempt.elapsed() >= Duration::from_secs(5)
+                    && started.elapsed() < REFRESH_LOCK_WAIT => {}
+            Err(err) if attempt.elapsed() >= Duration::from_secs(5) => return Err(err),
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_refreshes_of_one_sso_sign_in_wait_for_each_other() {
+        let home = tempfile::tempdir().unwrap();
+        let cache_dir = home.path().join(".aws/sso/cache");
+        std::fs::create_dir_all(&cache_dir).unwrap();
+        let cache = cache_dir.join("0123abcd.json");
+        let held = lock_sign_in(&cache).unwrap().expect("a lock");
+        let waiter = {
+            let cache = cache.clone();
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let lock = lock_sign_in(&cache).unwrap();
+                (lock.is_some(), started.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        drop(held);
+        let (locked, waited) = waiter.join().unwrap();
+        assert!(locked && waited >= Duration::from_millis(250), "{waited:?}");
+        // Nothing of the lock is in the directory botocore reads.
+        assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 0);
+    }
+}
