@@ -3,16 +3,20 @@
 //! terminal itself (`/dev/tty`), which works inside `eval "$(…)"`, pipes
 //! and programs that capture stderr.
 
+mod job;
+mod terminal;
+
 use std::io::{BufRead, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 
 use crate::error::Error;
 use crate::input::parse_code;
 use crate::secret::Secret;
+use job::Job;
 
 /// What the login may read the code from besides the terminal.
 pub enum Stdin<'a> {
@@ -46,6 +50,21 @@ impl std::fmt::Debug for CodeCommand {
 /// How long a code command may take (a YubiKey waits for a touch).
 pub const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
+/// The limit a code command gets: [`COMMAND_LIMIT`]. Debug builds (the
+/// binary the tests run) take `$AWSMFA_TEST_CODE_COMMAND_LIMIT_MS` instead,
+/// so that a test of the limit need not wait a minute; release builds do not
+/// read it.
+fn command_limit() -> Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("AWSMFA_TEST_CODE_COMMAND_LIMIT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    COMMAND_LIMIT
+}
+
 /// The code for `device`: given, else from the code command, else from
 /// stdin (when it is not a terminal and may be read), else asked for on the
 /// terminal.
@@ -61,7 +80,7 @@ pub fn obtain(
         return Ok(code);
     }
     if let Some(command) = command {
-        return run_command(command, COMMAND_LIMIT);
+        return run_command(command, command_limit());
     }
     if let Stdin::Readable {
         reader,
@@ -103,23 +122,23 @@ pub fn obtain(
 
 /// Runs a code command through the platform shell: stdin closed, stderr
 /// passed through (so "Touch your YubiKey" shows), stdout read as the code.
-/// It stays in awsmfa's process group, so that it can ask on the terminal
-/// (a password for `op`) and Ctrl-C reaches it. Neither its output nor the
-/// command itself is ever shown: either may hold a secret (`oathtool` takes
-/// the TOTP seed as an argument).
+/// It runs as a job of its own (see `job`): it can ask on the terminal and
+/// Ctrl-C reaches it, and past the limit all its processes are killed.
+/// Neither its output nor the command itself is ever shown: either may hold
+/// a secret (`oathtool` takes the TOTP seed as an argument).
 pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
     let failed = |why: String| -> anyhow::Error {
         Error::failure(format!("the code command ({}) {why}", command.from))
             .hint("it must print the 6-digit code, and nothing else, on its standard output")
             .into()
     };
-    let mut child = shell(&command.command)
+    let mut shell = shell(&command.command);
+    shell
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| failed(format!("could not start: {e}")))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
+        .stderr(Stdio::inherit());
+    let mut job = Job::start(&mut shell).map_err(|e| failed(format!("could not start: {e}")))?;
+    let stdout = job.take_stdout().expect("stdout is piped");
     let output = Arc::new(Mutex::new(Vec::new()));
     // Read on a thread, so that a command printing much cannot block on a
     // full pipe, and so that a process it left running with its stdout
@@ -139,24 +158,15 @@ pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
         }
         let _ = done.send(());
     });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if started.elapsed() >= limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(failed(format!(
-                "gave no answer within {}s and was stopped",
-                limit.as_secs()
-            )));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let Some(status) = job.wait(limit)? else {
+        return Err(failed(format!(
+            "gave no answer within {} and was stopped",
+            seconds(limit)
+        )));
     };
     // The command has ended: its output is complete unless something it
     // started in the background still holds the pipe.
-    let _ = finished.recv_timeout(OUTPUT_GRACE.min(limit.saturating_sub(started.elapsed())));
+    let _ = finished.recv_timeout(OUTPUT_GRACE);
     if !status.success() {
         return Err(failed(match status.code() {
             Some(code) => format!("failed (exit code {code})"),
@@ -166,6 +176,14 @@ pub fn run_command(command: &CodeCommand, limit: Duration) -> Result<Secret> {
     let text =
         String::from_utf8(output.lock().map(|o| o.clone()).unwrap_or_default()).unwrap_or_default();
     parse_code(&text).map_err(|_| failed("did not print exactly 6 digits".to_owned()))
+}
+
+/// `60s`, or `1.5s` for a limit that is not whole seconds.
+fn seconds(limit: Duration) -> String {
+    match limit.subsec_millis() {
+        0 => format!("{}s", limit.as_secs()),
+        _ => format!("{:.1}s", limit.as_secs_f64()),
+    }
 }
 
 /// How long the output may trail the end of the command.
@@ -185,53 +203,10 @@ fn shell(command: &str) -> Command {
     cmd
 }
 
-#[cfg(unix)]
-mod terminal {
-    use std::io::{BufRead, BufReader, Write};
-
-    /// Asks on the controlling terminal; `None` when the process has none
-    /// (cron, CI, a daemon), at once.
-    pub fn ask(question: &str) -> std::io::Result<Option<String>> {
-        let Ok(tty) = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-        else {
-            return Ok(None);
-        };
-        (&tty).write_all(question.as_bytes())?;
-        (&tty).flush()?;
-        let mut line = String::new();
-        BufReader::new(&tty).read_line(&mut line)?;
-        Ok(Some(line))
-    }
-}
-
-#[cfg(windows)]
-mod terminal {
-    use std::io::{BufRead, BufReader, Write};
-
-    /// Asks on the console (`CONIN$`/`CONOUT$`); `None` without one.
-    pub fn ask(question: &str) -> std::io::Result<Option<String>> {
-        let open = |name| {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(name)
-        };
-        let (Ok(input), Ok(mut output)) = (open("CONIN$"), open("CONOUT$")) else {
-            return Ok(None);
-        };
-        output.write_all(question.as_bytes())?;
-        output.flush()?;
-        let mut line = String::new();
-        BufReader::new(input).read_line(&mut line)?;
-        Ok(Some(line))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
 
     #[test]
@@ -298,6 +273,15 @@ mod tests {
         let err = run_command(&command("sleep 30 & sleep 30"), Duration::from_millis(300));
         assert!(err.unwrap_err().to_string().contains("no answer within"));
         assert!(started.elapsed() < Duration::from_secs(5));
+        // Past the limit the whole pipeline is killed, not just the shell.
+        let err = run_command(&command("sleep 97.321 | cat"), Duration::from_millis(300));
+        assert!(err.unwrap_err().to_string().contains("within 0.3s"));
+        std::thread::sleep(Duration::from_millis(200));
+        let left = std::process::Command::new("pgrep")
+            .args(["-f", "sleep 97.321"])
+            .output()
+            .unwrap();
+        assert!(left.stdout.is_empty(), "left running: {left:?}");
         // A process left running with the output open does not hold awsmfa.
         let started = Instant::now();
         let code = run_command(&command("echo 123456; sleep 30 &"), limit).unwrap();
