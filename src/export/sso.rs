@@ -14,7 +14,7 @@ use crate::env::Env;
 use crate::error::Error;
 use crate::net::Network;
 use crate::profiles::AwsFiles;
-use crate::profiles::store::FileLock;
+use crate::profiles::lock::FileLock;
 use crate::secret::Secret;
 use crate::session::{Credentials, Expiry};
 use crate::time::Timestamp;
@@ -207,7 +207,7 @@ impl CachedToken {
         let text = serde_json::Value::Object(self.doc.clone()).to_string();
         // The refreshed token is used either way; a cache that cannot be
         // written is refreshed again next time.
-        if let Ok(write) = crate::profiles::store::PreparedWrite::new(&self.path, &text, true) {
+        if let Ok(write) = crate::profiles::write::PreparedWrite::new(&self.path, &text, true) {
             let _ = write.commit();
         }
     }
