@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::error::Error;
-use crate::profiles::store;
+use crate::profiles::lock::{is_not_regular, open_lock};
 
 /// How long a login waits for another one (a prompt or code command may be pending).
 pub const LOGIN_WAIT: Duration = Duration::from_secs(120);
@@ -28,12 +28,12 @@ impl LoginLock {
         let path = lock_path(credentials, target);
         // Never through a symlink, never a FIFO or device, and owned like
         // its directory when this (root) run creates it.
-        let file = store::open_lock(&path).map_err(|e| {
+        let file = open_lock(&path).map_err(|e| {
             let error = Error::failure(format!(
                 "cannot open the login lock {}: {e}",
                 path.display()
             ));
-            if store::is_not_regular(&e) {
+            if is_not_regular(&e) {
                 error.hint("awsmfa locks a regular file there while it logs in: delete it")
             } else {
                 error

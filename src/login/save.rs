@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::error::Error;
 use crate::names::ProfileNames;
-use crate::profiles::store::{PreparedWrite, same_file};
+use crate::profiles::write::{PreparedWrite, same_file};
 use crate::profiles::{
     AwsFile, AwsFiles, AwsPaths, FileLock, IniFile, check_writable, config_profile_section,
     config_section_name, edit,

@@ -5,7 +5,8 @@
 //! edit that would change anything else is refused, so an unusual file is
 //! never damaged.
 
-use super::parse::{IniFile, Section, indent_of, is_comment, py_strip};
+use super::parse::pystr::{indent_of, is_comment, py_strip};
+use super::parse::{IniFile, Section};
 
 /// Why an edit was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

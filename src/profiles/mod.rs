@@ -1,16 +1,19 @@
 //! The AWS shared files: where they are, how they read, how they are edited.
 
 pub mod edit;
+pub mod lock;
 mod owner;
 pub mod parse;
 pub mod paths;
 pub mod store;
+pub mod write;
 
 use anyhow::Result;
 
+pub use lock::FileLock;
 pub use parse::{IniFile, Section};
 pub use paths::AwsPaths;
-pub use store::{AwsFile, FileLock, check_writable, warn_if_shared};
+pub use store::{AwsFile, check_writable, warn_if_shared};
 
 /// Both shared files, parsed.
 #[derive(Debug, Clone)]

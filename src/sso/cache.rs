@@ -12,7 +12,7 @@ use super::SignIn;
 use crate::aws::oidc::Token;
 use crate::env::Env;
 use crate::error::Error;
-use crate::profiles::store::FileLock;
+use crate::profiles::lock::FileLock;
 use crate::secret::Secret;
 use crate::time::Timestamp;
 
@@ -122,7 +122,7 @@ impl CachedToken {
         let text = serde_json::Value::Object(self.doc.clone()).to_string();
         // The refreshed token is used either way; a cache that cannot be
         // written is refreshed again next time.
-        if let Ok(write) = crate::profiles::store::PreparedWrite::new(&self.path, &text, true) {
+        if let Ok(write) = crate::profiles::write::PreparedWrite::new(&self.path, &text, true) {
             let _ = write.commit();
         }
     }

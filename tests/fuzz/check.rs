@@ -7,7 +7,8 @@
 //!   keeps every line outside the edit, in order.
 
 use crate::profiles::edit;
-use crate::profiles::parse::{DEFAULT_SECTION, IniFile, py_strip};
+use crate::profiles::parse::pystr::py_strip;
+use crate::profiles::parse::{DEFAULT_SECTION, IniFile};
 
 const PAIRS: [(&str, &str); 4] = [
     ("aws_access_key_id", "ASIAFUZZFAKE00000000"),

@@ -2,7 +2,7 @@
 #![no_main]
 
 // The sources themselves, so that the fuzzer builds without the AWS SDK.
-#[path = "../../../src/profiles/parse.rs"]
+#[path = "../../../src/profiles/parse/mod.rs"]
 pub mod parse;
 #[path = "../../../src/profiles/edit.rs"]
 pub mod edit;
