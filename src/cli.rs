@@ -61,6 +61,9 @@ pub enum Command {
     /// Print a short prompt segment such as mfa:11h52m (nothing without a session)
     #[command(after_help = PROMPT_EXAMPLES)]
     Prompt(PromptArgs),
+    /// Sign in to IAM Identity Center (SSO), or out, as the AWS CLI does
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -140,6 +143,147 @@ impl SignInArgs {
     }
 }
 
+/// What `awsmfa configure` sets up besides the MFA device.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigureCommand {
+    /// Set up an IAM Identity Center (SSO) profile, as `aws configure sso` does
+    #[command(after_help = CONFIGURE_SSO_EXAMPLES)]
+    Sso(ConfigureSsoArgs),
+}
+
+const CONFIGURE_SSO_EXAMPLES: &str = "\
+Examples:
+  awsmfa configure sso                       asks for each answer, signs in, lists accounts and roles
+  awsmfa configure sso --sso-session corp --start-url https://corp.awsapps.com/start \\
+      --sso-region us-east-1 --account 111122223333 --role ReadOnly --name dev
+                                             no questions: every answer as a flag
+  awsmfa configure sso --sso-session corp --all-roles --dry-run
+                                             a profile for every account and role, shown, not written
+
+It writes [sso-session NAME] and [profile NAME] to ~/.aws/config ($AWS_CONFIG_FILE),
+as the AWS CLI does; nothing else in the file changes. Without a terminal, a missing
+answer is exit 2 naming its flag.";
+
+/// `awsmfa configure sso`: every answer of the wizard is also a flag.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigureSsoArgs {
+    /// The sign-in's name: its [sso-session NAME] section
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// The AWS access portal URL, e.g. https://my-org.awsapps.com/start
+    #[arg(long, value_name = "URL")]
+    pub start_url: Option<String>,
+    /// The region of IAM Identity Center
+    #[arg(long, value_name = "R")]
+    pub sso_region: Option<String>,
+    /// Registration scopes, comma-separated [default: sso:account:access]
+    #[arg(long, value_name = "S")]
+    pub scopes: Option<String>,
+    /// The account ID [default: the only one, else asked]
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// The role name [default: the only one, else asked]
+    #[arg(long, value_name = "NAME")]
+    pub role: Option<String>,
+    /// The profile's default region
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// The profile's output format (json, text, table, yaml)
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<String>,
+    /// The profile's name [default: <RoleName>-<AccountId>]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// A profile for every account and role the sign-in can see
+    #[arg(long)]
+    pub all_roles: bool,
+    /// Profile names with --all-roles: {role_name}, {account_id}, {account_name}
+    #[arg(long, value_name = "T", default_value = "{role_name}-{account_id}")]
+    pub name_template: String,
+    /// Print what would be written instead of writing it
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite a profile or sso-session of that name that says otherwise
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub browser: SsoBrowserArgs,
+}
+
+/// How the browser is used for a sign-in.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SsoBrowserArgs {
+    /// The device code grant: a URL and a code, for any device's browser
+    #[arg(long)]
+    pub use_device_code: bool,
+    /// Never open a browser; only show the URL
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The callback's port on 127.0.0.1 (for SSH port forwarding) [default: a free one]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+}
+
+/// `awsmfa sso`: signing in to IAM Identity Center.
+#[derive(Debug, Clone, Subcommand)]
+pub enum SsoCommand {
+    /// Sign in (browser with PKCE, or a device code); the AWS CLI and SDKs use the sign-in too
+    #[command(after_help = SSO_LOGIN_EXAMPLES)]
+    Login(SsoLoginArgs),
+    /// Sign out: every sign-in, or one
+    #[command(after_help = SSO_LOGOUT_EXAMPLES)]
+    Logout(SsoLogoutArgs),
+}
+
+const SSO_LOGIN_EXAMPLES: &str = "\
+Examples:
+  awsmfa sso login --profile dev             the sign-in of profile dev (its sso_session)
+  awsmfa sso login --sso-session corp        a sign-in by its [sso-session] name
+  awsmfa sso login --use-device-code         a URL and a code, for a browser elsewhere
+  ssh -L 8400:127.0.0.1:8400 host; awsmfa sso login --no-browser --port 8400
+
+The token is cached in ~/.aws/sso/cache as the AWS CLI caches it: the AWS CLI,
+botocore and the SDKs use it, and awsmfa uses theirs. Still signed in (more than
+15 minutes left): nothing is asked. Messages go to the terminal, never stdout.";
+
+const SSO_LOGOUT_EXAMPLES: &str = "\
+Examples:
+  awsmfa sso logout                          every sign-in, as aws sso logout
+  awsmfa sso logout --sso-session corp       one sign-in";
+
+/// `awsmfa sso login`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SsoLoginArgs {
+    /// The profile whose sign-in this is [env: AWSMFA_PROFILE, AWS_PROFILE] [default: default]
+    #[arg(short = 'p', long, value_name = "P", conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+    /// The sign-in by its [sso-session NAME]
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    #[command(flatten)]
+    pub browser: SsoBrowserArgs,
+    /// Sign in anew even when still signed in
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// SSO OIDC's endpoint [default: $AWS_ENDPOINT_URL_SSO_OIDC, $AWS_ENDPOINT_URL, the region's]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+/// `awsmfa sso logout`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SsoLogoutArgs {
+    /// Only the sign-in of this profile
+    #[arg(short = 'p', long, value_name = "P", conflicts_with_all = ["sso_session", "all"])]
+    pub profile: Option<String>,
+    /// Only this sign-in
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub sso_session: Option<String>,
+    /// Every sign-in (the default)
+    #[arg(long)]
+    pub all: bool,
+}
+
 const CONFIGURE_EXAMPLES: &str = "\
 Examples:
   awsmfa configure                     find [default]'s MFA device through IAM and save it
@@ -154,7 +298,10 @@ usual MFA policies allow without MFA. FIDO security keys are skipped: STS
 GetSessionToken takes codes only from virtual and hardware TOTP devices.";
 
 #[derive(Debug, Clone, Default, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ConfigureArgs {
+    #[command(subcommand)]
+    pub what: Option<ConfigureCommand>,
     /// Profile with the long-term keys [env: AWSMFA_PROFILE] [default: default]
     #[arg(short = 'p', long, value_name = "P")]
     pub profile: Option<String>,
@@ -203,6 +350,9 @@ granted); removes AWS_SECURITY_TOKEN, the token's name in older SDKs.";
 pub struct EnvArgs {
     #[command(flatten)]
     pub profiles: ProfileArgs,
+    /// Sign in first when there is no valid session (SSO: the browser or a device code; MFA: a code)
+    #[arg(short = 'l', long)]
+    pub login: bool,
     /// Shell syntax: sh, bash, zsh, fish, powershell, cmd [default: from $SHELL]
     #[arg(short = 's', long, value_name = "S")]
     pub shell: Option<String>,

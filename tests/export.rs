@@ -246,11 +246,15 @@ fn signed_out_sso_profiles_are_exit_3_with_the_login_hint() {
         .assert()
         .code(3)
         .stdout("")
-        .stderr(predicate::str::contains("aws sso login --sso-session corp"));
+        .stderr(predicate::str::contains(
+            "awsmfa sso login --sso-session corp",
+        ));
     env.awsmfa(&["env", "--profile", "legacy"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("aws sso login --profile legacy"));
+        .stderr(predicate::str::contains(
+            "awsmfa sso login --profile legacy",
+        ));
     // Expired and not refreshable; expired with a refresh the portal refuses.
     cache_token(&env, "corp", "token-0", "2020-01-01T00:00:00Z", false);
     env.awsmfa(&["status", "--profile", "sso"]).assert().code(3);
@@ -521,7 +525,7 @@ mod attacked {
             .timeout(std::time::Duration::from_secs(20))
             .assert()
             .code(3)
-            .stderr(predicate::str::contains("aws sso login"));
+            .stderr(predicate::str::contains("awsmfa sso login"));
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 

@@ -84,7 +84,7 @@ const CONFIG: &str = "[profile my-sso]\nsso_session = corp\nsso_account_id = 111
 
 const EXPIRED: &str = "2020-01-01T00:00:00Z";
 const FAR: &str = "2999-01-01T00:00:00Z";
-const LOGIN_HINT: &str = "run 'aws sso login --sso-session corp' (or --profile my-sso)";
+const LOGIN_HINT: &str = "run 'awsmfa sso login --sso-session corp' (or --profile my-sso)";
 
 /// `~/.aws/sso/cache/`, where botocore and the SDKs keep SSO tokens.
 fn cache_dir(env: &TestEnv) -> PathBuf {

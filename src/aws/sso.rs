@@ -142,3 +142,171 @@ fn portal_error(
     }
     .into()
 }
+
+/// An account the signed-in user can see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// The portal's requests a second, at most, when listing.
+const LISTS_PER_SECOND: u32 = 20;
+
+/// Paces list requests: at most [`LISTS_PER_SECOND`].
+pub struct Pace {
+    last: Option<std::time::Instant>,
+}
+
+impl Pace {
+    pub fn new() -> Pace {
+        Pace { last: None }
+    }
+
+    async fn wait(&mut self) {
+        let gap = std::time::Duration::from_secs(1) / LISTS_PER_SECOND;
+        if let Some(last) = self.last {
+            let due = last + gap;
+            let now = std::time::Instant::now();
+            if due > now {
+                tokio::time::sleep(due - now).await;
+            }
+        }
+        self.last = Some(std::time::Instant::now());
+    }
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace::new()
+    }
+}
+
+fn list_failure<E>(
+    err: aws_sdk_sso::error::SdkError<E, aws_sdk_sso::config::http::HttpResponse>,
+    at: &str,
+    what: &str,
+    access_token: &Secret,
+    login_hint: &str,
+) -> anyhow::Error
+where
+    E: aws_sdk_sso::error::ProvideErrorMetadata + std::error::Error + 'static,
+    aws_sdk_sso::error::SdkError<E, aws_sdk_sso::config::http::HttpResponse>:
+        std::error::Error + 'static,
+{
+    use aws_sdk_sso::error::SdkError;
+    let secrets = [access_token.expose()];
+    match &err {
+        SdkError::ServiceError(e) if e.raw().status().as_u16() == 401 => {
+            Error::no_session("the SSO portal no longer accepts the sign-in")
+                .hint(login_hint.to_owned())
+        }
+        SdkError::ServiceError(e) => {
+            let said = server_said(e.raw(), e.err().code(), e.err().message(), &secrets);
+            Error::failure(format!("the SSO portal at {at} refused to list {what}: {said}"))
+                .hint("try again in a moment")
+        }
+        SdkError::ResponseError(r) => Error::failure(format!(
+            "the SSO portal at {at} gave an answer that cannot be read for {what}: {}",
+            server_said(r.raw(), None, None, &secrets)
+        ))
+        .hint(format!(
+            "check that {at} is the SSO portal (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, sso_region, a proxy)"
+        )),
+        _ => Error::failure(format!("could not reach the SSO portal at {at}"))
+            .hint(network_hint(&err, &secrets)),
+    }
+    .into()
+}
+
+/// ListAccounts, every page.
+pub async fn list_accounts(
+    endpoint: &Endpoint,
+    access_token: &Secret,
+    login_hint: &str,
+    pace: &mut Pace,
+) -> Result<Vec<Account>> {
+    let at = shown(endpoint, "SSO portal");
+    let client = aws_sdk_sso::Client::new(&crate::aws::sts::sdk_config(endpoint, None));
+    let mut accounts = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        pace.wait().await;
+        let page = client
+            .list_accounts()
+            .access_token(access_token.expose())
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(|e| list_failure(e, &at, "the accounts", access_token, login_hint))?;
+        for account in page.account_list() {
+            let Some(id) = account.account_id().filter(|id| !id.is_empty()) else {
+                continue;
+            };
+            accounts.push(Account {
+                id: id.to_owned(),
+                name: account.account_name().unwrap_or_default().to_owned(),
+                email: account.email_address().unwrap_or_default().to_owned(),
+            });
+        }
+        match page.next_token().filter(|t| !t.is_empty()) {
+            Some(token) => next = Some(token.to_owned()),
+            None => return Ok(accounts),
+        }
+    }
+}
+
+/// ListAccountRoles of `account_id`, every page: the role names.
+pub async fn list_roles(
+    endpoint: &Endpoint,
+    access_token: &Secret,
+    account_id: &str,
+    login_hint: &str,
+    pace: &mut Pace,
+) -> Result<Vec<String>> {
+    let at = shown(endpoint, "SSO portal");
+    let client = aws_sdk_sso::Client::new(&crate::aws::sts::sdk_config(endpoint, None));
+    let mut roles = Vec::new();
+    let mut next: Option<String> = None;
+    let what = format!("the roles of account {account_id}");
+    loop {
+        pace.wait().await;
+        let page = client
+            .list_account_roles()
+            .access_token(access_token.expose())
+            .account_id(account_id)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(|e| list_failure(e, &at, &what, access_token, login_hint))?;
+        roles.extend(
+            page.role_list()
+                .iter()
+                .filter_map(|r| r.role_name())
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+        );
+        match page.next_token().filter(|t| !t.is_empty()) {
+            Some(token) => next = Some(token.to_owned()),
+            None => return Ok(roles),
+        }
+    }
+}
+
+/// SSO Logout: the portal forgets the sign-in. A failure is its reason, in words.
+pub async fn logout(endpoint: &Endpoint, access_token: &Secret) -> Result<(), String> {
+    let client = aws_sdk_sso::Client::new(&crate::aws::sts::sdk_config(endpoint, None));
+    client
+        .logout()
+        .access_token(access_token.expose())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            crate::aws::error::sanitize(
+                &crate::aws::error::root_cause(&e),
+                &[access_token.expose()],
+            )
+        })
+}

@@ -8,6 +8,7 @@ pub mod exec;
 pub mod login;
 pub mod logout;
 pub mod prompt;
+pub mod sso;
 pub mod status;
 
 use anyhow::Result;
@@ -200,10 +201,11 @@ pub fn credentials_for(
     let (names, kind) = export_target(files, profiles, env, sign_in.device.as_deref())?;
     if let Some(kind) = kind {
         check_flags_apply(&kind, &names.target, sign_in)?;
-        let requests = crate::export::RoleRequests {
+        let requests = crate::export::Requests {
             region: sign_in.region.clone(),
             endpoint_url: sign_in.endpoint_url.clone(),
             duration: sign_in.duration.clone(),
+            sso_login: login,
         };
         let credentials = crate::export::resolve(files, env, &names.target, &kind, &requests)?;
         crate::export::check_unexpired(&names.target, &credentials)?;

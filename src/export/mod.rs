@@ -41,14 +41,16 @@ impl Kind {
     }
 }
 
-/// What a command was told about the requests it makes for a role without
-/// MFA (`--region`, `--endpoint-url`, `--duration`), each applied to every
-/// AssumeRole of the chain (the duration to the outermost role).
+/// What a command was told about the requests it makes: for a role without
+/// MFA, `--region`, `--endpoint-url` and `--duration`, each applied to every
+/// AssumeRole of the chain (the duration to the outermost role); for an SSO
+/// profile, whether to sign in when the sign-in is gone (`--login`).
 #[derive(Debug, Clone, Default)]
-pub struct RoleRequests {
+pub struct Requests {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub duration: Option<String>,
+    pub sso_login: bool,
 }
 
 /// The kind of `profile`, by the AWS CLI's order (a role before SSO before
@@ -101,10 +103,10 @@ pub fn resolve(
     env: &dyn Env,
     profile: &str,
     kind: &Kind,
-    requests: &RoleRequests,
+    requests: &Requests,
 ) -> Result<Credentials> {
     let credentials = match kind {
-        Kind::Sso(sso) => sso::credentials(files, env, profile, sso)?,
+        Kind::Sso(sso) => sso::credentials(files, env, profile, sso, requests.sso_login)?,
         Kind::Process(command) => process::credentials(profile, command)?,
         Kind::Role => role::credentials(files, env, profile, requests)?,
         Kind::RoleWithMfa => {

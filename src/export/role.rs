@@ -22,7 +22,7 @@ pub fn credentials(
     files: &AwsFiles,
     env: &dyn Env,
     profile: &str,
-    requests: &super::RoleRequests,
+    requests: &super::Requests,
 ) -> Result<Credentials> {
     let chain = chain::resolve(files, profile)?;
     let mut credentials = source_credentials(files, env, &chain.base)?;
@@ -128,7 +128,7 @@ fn endpoint(
     files: &AwsFiles,
     env: &dyn Env,
     settings: &[&str],
-    requests: &super::RoleRequests,
+    requests: &super::Requests,
 ) -> Result<Endpoint> {
     let region = crate::region::region(
         requests.region.as_deref(),

@@ -16,20 +16,210 @@ use crate::profiles::lock::FileLock;
 use crate::secret::Secret;
 use crate::time::Timestamp;
 
+/// `~/.aws/sso/cache`, where botocore, the AWS CLI and the SDKs look.
+pub fn cache_dir(env: &dyn Env) -> Option<PathBuf> {
+    let home = env.var("HOME").map(PathBuf::from).or_else(dirs::home_dir)?;
+    Some(home.join(".aws").join("sso").join("cache"))
+}
+
+/// The SHA-1 of `text`, in lower-case hex.
+pub fn sha1_hex(text: &str) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The cached token botocore and the AWS SDKs share: `~/.aws/sso/cache/`
 /// and the SHA-1 of the session name (or, legacy, of the start URL).
 pub fn token_file(env: &dyn Env, sign_in: &SignIn) -> Option<PathBuf> {
-    use sha1::{Digest, Sha1};
     let key = sign_in.session.as_deref().unwrap_or(&sign_in.start_url);
-    let hash = Sha1::digest(key.as_bytes());
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Some(cache_dir(env)?.join(format!("{}.json", sha1_hex(key))))
+}
+
+/// `~/.aws/cli/cache`: the AWS CLI's cache of resolved credentials.
+pub fn credentials_cache_dir(env: &dyn Env) -> Option<PathBuf> {
     let home = env.var("HOME").map(PathBuf::from).or_else(dirs::home_dir)?;
-    Some(
-        home.join(".aws")
-            .join("sso")
-            .join("cache")
-            .join(format!("{hex}.json")),
-    )
+    Some(home.join(".aws").join("cli").join("cache"))
+}
+
+/// The name botocore gives the role credentials it caches for an SSO
+/// profile: the SHA-1 of `json.dumps({"accountId", "roleName",
+/// "sessionName"}, sort_keys=True, separators=(",", ":"))`, with
+/// `startUrl` for a legacy sign-in.
+pub fn role_credentials_key(sign_in: &SignIn, account_id: &str, role_name: &str) -> String {
+    use super::pyjson::string;
+    let last = match &sign_in.session {
+        Some(name) => format!("\"sessionName\":{}", string(name)),
+        None => format!("\"startUrl\":{}", string(&sign_in.start_url)),
+    };
+    sha1_hex(&format!(
+        "{{\"accountId\":{},\"roleName\":{},{last}}}",
+        string(account_id),
+        string(role_name)
+    ))
+}
+
+/// The two ways to sign in, each with a client registration of its own
+/// (SSO OIDC refuses one registration with both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// The authorization code with PKCE, through the browser and a callback.
+    AuthorizationCode,
+    /// The device authorization grant: a URL and a code to confirm.
+    DeviceCode,
+}
+
+impl Grant {
+    /// The grant's name in SSO OIDC's `grantTypes`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+        }
+    }
+}
+
+/// The registration cache file of `sign_in` for `grant`. The AWS CLI v2
+/// names it after the SHA-1 of `json.dumps({"region", "scopes",
+/// "session_name", "startUrl", "tool": "botocore"}, sort_keys=True)`, one
+/// name for both grants (it overwrites one with the other): the
+/// authorization code grant, its default, and every legacy sign-in (which
+/// has only the device grant) use that name, so the AWS CLI and awsmfa
+/// share them; a device registration of an `sso-session` is kept under the
+/// same text with `"grantType": "device_code"` added, so neither grant
+/// replaces the other's.
+pub fn registration_file(env: &dyn Env, sign_in: &SignIn, grant: Grant) -> Option<PathBuf> {
+    use super::pyjson::{Value, object};
+    let scopes = match &sign_in.scopes {
+        Some(scopes) => Value::List(scopes),
+        None => Value::Null,
+    };
+    let session = match &sign_in.session {
+        Some(name) => Value::Str(name),
+        None => Value::Null,
+    };
+    let mut fields = Vec::new();
+    if grant == Grant::DeviceCode && sign_in.session.is_some() {
+        fields.push(("grantType", Value::Str("device_code")));
+    }
+    fields.extend([
+        ("region", Value::Str(&sign_in.region)),
+        ("scopes", scopes),
+        ("session_name", session),
+        ("startUrl", Value::Str(&sign_in.start_url)),
+        ("tool", Value::Str("botocore")),
+    ]);
+    Some(cache_dir(env)?.join(format!("{}.json", sha1_hex(&object(&fields)))))
+}
+
+/// A client registration of SSO OIDC.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub expires_at: Timestamp,
+    pub scopes: Vec<String>,
+    /// What it was registered for (empty when none were named, as the AWS
+    /// CLI registers a device client).
+    pub grant_types: Vec<String>,
+}
+
+impl Registration {
+    /// The registration cached at `path`, when it serves `grant` for more
+    /// than 15 minutes yet (the AWS CLI's rule); anything else is `None`.
+    pub fn load(path: &Path, grant: Grant, now: Timestamp) -> Option<Registration> {
+        let bytes = crate::profiles::store::read_regular(path).ok()??;
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        let text = |k: &str| {
+            doc.get(k)
+                .and_then(serde_json::Value::as_str)
+                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()))
+                .map(str::to_owned)
+        };
+        let list = |k: &str| -> Vec<String> {
+            doc.get(k)
+                .and_then(serde_json::Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let registration = Registration {
+            client_id: text("clientId")?,
+            client_secret: Secret::new(text("clientSecret")?),
+            expires_at: Timestamp::parse(&text("expiresAt")?)?,
+            scopes: list("scopes"),
+            grant_types: list("grantTypes"),
+        };
+        let for_code = registration
+            .grant_types
+            .iter()
+            .any(|g| g == Grant::AuthorizationCode.name());
+        let serves = match grant {
+            Grant::AuthorizationCode => for_code,
+            Grant::DeviceCode => !for_code,
+        };
+        (serves && now.seconds_until(registration.expires_at) > REFRESH_WINDOW_SECONDS)
+            .then_some(registration)
+    }
+
+    /// Writes it to `path` as the AWS CLI v2 does: `clientId`,
+    /// `clientSecret`, `expiresAt`, then `scopes` and `grantTypes` when
+    /// there are any; atomically, 0600.
+    pub fn store(&self, path: &Path) -> Result<()> {
+        use super::pyjson::{Value, object};
+        let expires = self.expires_at.to_string();
+        let mut fields = vec![
+            ("clientId", Value::Str(&self.client_id)),
+            ("clientSecret", Value::Str(self.client_secret.expose())),
+            ("expiresAt", Value::Str(&expires)),
+        ];
+        if !self.scopes.is_empty() {
+            fields.push(("scopes", Value::List(&self.scopes)));
+        }
+        if !self.grant_types.is_empty() {
+            fields.push(("grantTypes", Value::List(&self.grant_types)));
+        }
+        write_private(path, &object(&fields))
+    }
+}
+
+/// Writes a new sign-in's token to `path` as the AWS CLI v2 does: its keys
+/// in its order, its time format, one line; atomically, 0600.
+pub fn store_token(
+    path: &Path,
+    sign_in: &SignIn,
+    token: &Token,
+    registration: &Registration,
+) -> Result<()> {
+    use super::pyjson::{Value, object};
+    let expires = token.expires_at.to_string();
+    let registration_expires = registration.expires_at.to_string();
+    let mut fields = vec![
+        ("startUrl", Value::Str(&sign_in.start_url)),
+        ("region", Value::Str(&sign_in.region)),
+        ("accessToken", Value::Str(token.access_token.expose())),
+        ("expiresAt", Value::Str(&expires)),
+        ("clientId", Value::Str(&registration.client_id)),
+        (
+            "clientSecret",
+            Value::Str(registration.client_secret.expose()),
+        ),
+        ("registrationExpiresAt", Value::Str(&registration_expires)),
+    ];
+    if let Some(refresh) = &token.refresh_token {
+        fields.push(("refreshToken", Value::Str(refresh.expose())));
+    }
+    write_private(path, &object(&fields))
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    crate::profiles::write::PreparedWrite::new(path, text, true)?.commit()
 }
 
 /// botocore refreshes a token this long before it expires.
@@ -38,6 +228,10 @@ pub const REFRESH_WINDOW_SECONDS: i64 = 15 * 60;
 /// How long an export waits for another awsmfa refreshing the same sign-in:
 /// longer than a refresh may take (its requests give up after 25 s).
 pub const REFRESH_LOCK_WAIT: Duration = Duration::from_secs(40);
+
+/// How long a sign-in waits for another one of the same sign-in (a browser
+/// or a device code may take that long), then uses its token.
+pub const SIGN_IN_LOCK_WAIT: Duration = Duration::from_secs(10 * 60);
 
 /// The token cache file, as botocore and the AWS SDKs write it.
 pub struct CachedToken {
@@ -134,7 +328,7 @@ impl CachedToken {
 /// botocore, the SDKs and `aws sso logout` read. Waits while another awsmfa
 /// may still be refreshing. `None` when no lock file can be made there (a
 /// read-only `~/.aws`): the refresh then goes on unlocked, as botocore's.
-pub fn lock_sign_in(cache: &Path) -> Result<Option<FileLock>> {
+pub fn lock_sign_in(cache: &Path, wait: Duration) -> Result<Option<FileLock>> {
     let (Some(name), Some(sso_dir)) = (cache.file_name(), cache.parent().and_then(Path::parent))
     else {
         return Ok(None);
@@ -147,9 +341,7 @@ pub fn lock_sign_in(cache: &Path) -> Result<Option<FileLock>> {
             Ok(lock) => return Ok(Some(lock)),
             // It waited in vain: another awsmfa holds it. Wait on while a
             // refresh may still be under way.
-            Err(_)
-                if attempt.elapsed() >= Duration::from_secs(5)
-                    && started.elapsed() < REFRESH_LOCK_WAIT => {}
+            Err(_) if attempt.elapsed() >= Duration::from_secs(5) && started.elapsed() < wait => {}
             Err(err) if attempt.elapsed() >= Duration::from_secs(5) => return Err(err),
             Err(_) => return Ok(None),
         }
@@ -160,18 +352,106 @@ pub fn lock_sign_in(cache: &Path) -> Result<Option<FileLock>> {
 mod tests {
     use super::*;
 
+    fn sign_in(session: Option<&str>, scopes: Option<&[&str]>) -> SignIn {
+        SignIn {
+            session: session.map(str::to_owned),
+            start_url: "https://d-1234567890.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            scopes: scopes.map(|s| s.iter().map(|x| (*x).to_owned()).collect()),
+        }
+    }
+
+    fn home() -> std::collections::HashMap<&'static str, &'static str> {
+        [("HOME", "/h")].into_iter().collect()
+    }
+
+    fn name(path: Option<PathBuf>) -> String {
+        path.unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn file_names_are_the_aws_clis() {
+        // As the AWS CLI v2 names them (json.dumps(..., sort_keys=True)).
+        let session = sign_in(Some("my-sso"), Some(&["sso:account:access"]));
+        assert_eq!(
+            name(registration_file(
+                &home(),
+                &session,
+                Grant::AuthorizationCode
+            )),
+            "a8343d65418848d0bc13a5f25cbb32508ceec5d1.json"
+        );
+        let legacy = sign_in(None, None);
+        assert_eq!(
+            name(registration_file(&home(), &legacy, Grant::DeviceCode)),
+            "365414a68be7c9bfc776c660981dbdbd942acea4.json"
+        );
+        // A device registration of an sso-session is kept apart.
+        assert_ne!(
+            registration_file(&home(), &session, Grant::DeviceCode),
+            registration_file(&home(), &session, Grant::AuthorizationCode)
+        );
+        assert_eq!(
+            name(token_file(&home(), &session)),
+            "0ad374308c5a4e22f723adf10145eafad7c4031c.json"
+        );
+        assert_eq!(
+            role_credentials_key(&session, "123456789012", "ReadOnly"),
+            "31b260dab331b2af063485cea75f7b8b3cf54c71"
+        );
+    }
+
+    #[test]
+    fn registrations_serve_their_own_grant_while_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        let now = Timestamp::now();
+        let registration = Registration {
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            expires_at: now.plus(3600),
+            scopes: vec!["sso:account:access".into()],
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        };
+        registration.store(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("{\"clientId\": \"c\", \"clientSecret\": \"s\", \"expiresAt\": \""),
+            "{text}"
+        );
+        assert!(Registration::load(&path, Grant::AuthorizationCode, now).is_some());
+        assert!(Registration::load(&path, Grant::DeviceCode, now).is_none());
+        // Within 15 minutes of its end it is not used.
+        assert!(
+            Registration::load(&path, Grant::AuthorizationCode, now.plus(3600 - 600)).is_none()
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+
     #[test]
     fn concurrent_refreshes_of_one_sso_sign_in_wait_for_each_other() {
         let home = tempfile::tempdir().unwrap();
         let cache_dir = home.path().join(".aws/sso/cache");
         std::fs::create_dir_all(&cache_dir).unwrap();
         let cache = cache_dir.join("0123abcd.json");
-        let held = lock_sign_in(&cache).unwrap().expect("a lock");
+        let held = lock_sign_in(&cache, REFRESH_LOCK_WAIT)
+            .unwrap()
+            .expect("a lock");
         let waiter = {
             let cache = cache.clone();
             std::thread::spawn(move || {
                 let started = Instant::now();
-                let lock = lock_sign_in(&cache).unwrap();
+                let lock = lock_sign_in(&cache, REFRESH_LOCK_WAIT).unwrap();
                 (lock.is_some(), started.elapsed())
             })
         };

@@ -2,7 +2,12 @@
 //! botocore, the AWS CLI and the SDKs share (`cache.rs`), and the token a
 //! request may send (`token.rs`: the cached one, refreshed when it can be).
 
+pub mod browser;
 pub mod cache;
+pub mod callback;
+pub mod login;
+pub mod pkce;
+pub mod pyjson;
 pub mod token;
 
 use crate::aws::sts::Endpoint;
@@ -19,16 +24,19 @@ pub struct SignIn {
     pub session: Option<String>,
     pub start_url: String,
     pub region: String,
+    /// `sso_registration_scopes` of the `[sso-session]`, split at commas
+    /// (`None` when not set, and for the legacy form).
+    pub scopes: Option<Vec<String>>,
 }
 
 impl SignIn {
-    /// How the user signs in again: `aws sso login --profile P` (or `--sso-session X`).
+    /// How the user signs in again: `awsmfa sso login --profile P` (or `--sso-session X`).
     pub fn login_hint(&self, profile: &str) -> String {
         match &self.session {
             Some(name) => {
-                format!("run 'aws sso login --sso-session {name}' (or --profile {profile})")
+                format!("run 'awsmfa sso login --sso-session {name}' (or --profile {profile})")
             }
-            None => format!("run 'aws sso login --profile {profile}'"),
+            None => format!("run 'awsmfa sso login --profile {profile}'"),
         }
     }
 }
@@ -45,40 +53,88 @@ impl SsoProfile {
     /// `profile`'s SSO settings, when it has them: `sso_session` (with its
     /// `[sso-session X]` section), or the legacy `sso_start_url` form.
     pub fn read(files: &AwsFiles, profile: &str) -> Result<Option<SsoProfile>, Error> {
-        let get = |key| files.config_value(profile, key).map(str::to_owned);
-        let (session, start_url, region) = match get("sso_session") {
-            Some(name) => {
-                let section = sso_session_section(files, &name).ok_or_else(|| {
-                    Error::failure(format!(
-                        "profile {profile} names sso_session {name}, but there is no [sso-session {name}]"
-                    ))
-                    .hint("run 'aws configure sso' again, or add the section")
-                })?;
-                let from_session = |key| files.config.ini.get(&section, key).map(str::to_owned);
-                (
-                    Some(name),
-                    from_session("sso_start_url"),
-                    from_session("sso_region"),
-                )
-            }
-            None => match get("sso_start_url") {
-                Some(url) => (None, Some(url), get("sso_region")),
-                None => return Ok(None),
-            },
+        let Some(sign_in) = SignIn::of_profile(files, profile)? else {
+            return Ok(None);
         };
+        let get = |key| files.config_value(profile, key).map(str::to_owned);
         let missing = |what: &str| {
-            Error::failure(format!("the SSO settings of profile {profile} lack {what}"))
-                .hint("run 'aws configure sso' again")
+            Error::failure(format!("the SSO settings of profile {profile} lack {what}")).hint(
+                format!("add it, or run 'awsmfa configure sso --name {profile}'"),
+            )
         };
         Ok(Some(SsoProfile {
-            sign_in: SignIn {
-                start_url: start_url.ok_or_else(|| missing("sso_start_url"))?,
-                region: region.ok_or_else(|| missing("sso_region"))?,
-                session,
-            },
+            sign_in,
             account_id: get("sso_account_id").ok_or_else(|| missing("sso_account_id"))?,
             role_name: get("sso_role_name").ok_or_else(|| missing("sso_role_name"))?,
         }))
+    }
+}
+
+impl SignIn {
+    /// The sign-in of `profile`: its `sso_session` (and that section), else
+    /// the legacy `sso_start_url` and `sso_region` on the profile; `None`
+    /// when it has neither.
+    pub fn of_profile(files: &AwsFiles, profile: &str) -> Result<Option<SignIn>, Error> {
+        let get = |key| files.config_value(profile, key).map(str::to_owned);
+        if let Some(name) = get("sso_session") {
+            return SignIn::named(files, &name, Some(profile)).map(Some);
+        }
+        let Some(start_url) = get("sso_start_url") else {
+            return Ok(None);
+        };
+        let region = get("sso_region").ok_or_else(|| {
+            Error::failure(format!(
+                "the SSO settings of profile {profile} lack sso_region"
+            ))
+            .hint(format!("add sso_region to profile {profile}"))
+        })?;
+        Ok(Some(SignIn {
+            session: None,
+            start_url,
+            region,
+            scopes: None,
+        }))
+    }
+
+    /// The sign-in `[sso-session NAME]` holds (`profile`: the profile that
+    /// names it, for messages).
+    pub fn named(files: &AwsFiles, name: &str, profile: Option<&str>) -> Result<SignIn, Error> {
+        let named_by = profile.map_or(String::new(), |p| {
+            format!("profile {p} names sso_session {name}, but ")
+        });
+        let section = sso_session_section(files, name).ok_or_else(|| {
+            Error::failure(format!(
+                "{named_by}there is no [sso-session {name}] in the config file"
+            ))
+            .hint(format!(
+                "add it, or run 'awsmfa configure sso --sso-session {name}'"
+            ))
+        })?;
+        let get = |key| {
+            files
+                .config
+                .ini
+                .get(&section, key)
+                .map(str::to_owned)
+                .filter(|v| !v.trim().is_empty())
+        };
+        let missing = |what: &str| {
+            Error::failure(format!("[sso-session {name}] lacks {what}")).hint(format!(
+                "add {what} to [sso-session {name}] of the config file"
+            ))
+        };
+        let scopes = get("sso_registration_scopes").map(|s| {
+            s.split(',')
+                .map(|scope| scope.trim().to_owned())
+                .filter(|scope| !scope.is_empty())
+                .collect()
+        });
+        Ok(SignIn {
+            session: Some(name.to_owned()),
+            start_url: get("sso_start_url").ok_or_else(|| missing("sso_start_url"))?,
+            region: get("sso_region").ok_or_else(|| missing("sso_region"))?,
+            scopes,
+        })
     }
 }
 
@@ -105,10 +161,22 @@ pub fn endpoint(
     network: &Network,
     var: &str,
 ) -> Result<Endpoint, Error> {
-    crate::region::check_region(&sign_in.region, "sso_region")?;
+    endpoint_at(env, &sign_in.region, network, var, None)
+}
+
+/// The SSO (or SSO OIDC) endpoint for `region`: `flag` (`--endpoint-url`),
+/// else the variables, else the region's.
+pub fn endpoint_at(
+    env: &dyn Env,
+    region: &str,
+    network: &Network,
+    var: &str,
+    flag: Option<&str>,
+) -> Result<Endpoint, Error> {
+    crate::region::check_region(region, "sso_region")?;
     Ok(Endpoint {
-        region: sign_in.region.clone(),
-        url: crate::net::endpoint_url(None, env, var)?,
+        region: region.to_owned(),
+        url: crate::net::endpoint_url(flag, env, var)?,
         network: network.clone(),
     })
 }

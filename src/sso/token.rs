@@ -44,7 +44,7 @@ pub fn usable_token(
             Err(signed_out())
         };
     }
-    let _lock = lock_sign_in(&cached.path)?;
+    let _lock = lock_sign_in(&cached.path, super::cache::REFRESH_LOCK_WAIT)?;
     let first = cached.access_token();
     let mut cached = CachedToken::load(env, profile, sso)?;
     let now = Timestamp::now();
