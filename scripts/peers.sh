@@ -1,13 +1,16 @@
 # Sourced by the scripts: makes sure the real peers the tests and the demo
 # talk to are installed, and puts them on PATH.
 #   - moto_server (a local STS/IAM/S3) and the AWS CLI, in a venv at .venv
+#   - boto3 in that venv too (the real sso-oidc and sso clients that check the
+#     SSO stand-in), pinned to the botocore the AWS CLI brings
 #   - bash, dash, zsh and fish, from Debian packages when missing
+#   - Chromium (Debian's chromium), the browser of the SSO sign-in tests
 # Safe to run again: it installs only what is missing.
 
 AWSMFA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AWSMFA_VENV="$AWSMFA_ROOT/.venv"
 # Pinned so every machine tests against the same peers.
-AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11" "aws-mfa==0.0.12")
+AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11" "boto3==1.43.11" "aws-mfa==0.0.12")
 
 ensure_python_peers() {
     local stamp="$AWSMFA_VENV/.awsmfa-peers"
@@ -41,9 +44,25 @@ ensure_shells() {
     fi
 }
 
+# Headless Chromium opens the authorize URL in the SSO sign-in tests
+# (tests/support/browser.sh is the $BROWSER they set).
+ensure_browser() {
+    [[ -x /usr/bin/chromium ]] && return
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "peers: no apt-get to install chromium; the browser sign-in tests need /usr/bin/chromium" >&2
+        return 1
+    fi
+    echo "peers: installing chromium from Debian packages" >&2
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+}
+
 ensure_peers() {
     ensure_python_peers
     ensure_shells
+    ensure_browser
     export PATH="$AWSMFA_VENV/bin:$PATH"
     # The tests' own environment is clean, but the peers they start must not
     # inherit this machine's AWS settings either.

@@ -6,64 +6,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-
 use common::*;
 use predicates::prelude::*;
-
-/// tests/support/sso_portal.py on its own port, logging what it receives.
-struct Portal {
-    child: Child,
-    port: u16,
-    log: tempfile::NamedTempFile,
-}
-
-impl Portal {
-    fn start() -> Option<Portal> {
-        let python = peer("python3")?;
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/sso_portal.py");
-        let mut child = std::process::Command::new(python)
-            .args([script, log.path().to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().expect("sso_portal.py prints its port");
-        Some(Portal { child, port, log })
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The requests received: (method, path, bearer token).
-    fn requests(&self) -> Vec<(String, String, Option<String>)> {
-        std::fs::read_to_string(self.log.path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                (
-                    v["method"].as_str().unwrap().to_owned(),
-                    v["path"].as_str().unwrap().to_owned(),
-                    v["bearer"].as_str().map(str::to_owned),
-                )
-            })
-            .collect()
-    }
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const CONFIG: &str = "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n\
     sso_role_name = ReadOnly\nregion = us-east-1\n\n\
@@ -139,7 +83,7 @@ fn exported(env: &TestEnv, profile: &str) -> String {
 
 #[test]
 fn sso_profiles_export_what_botocore_resolves() {
-    let Some(portal) = Portal::start() else {
+    let Some(portal) = Portal::start(&[]) else {
         return;
     };
     let env = sso_env(&portal);
@@ -202,7 +146,7 @@ fn sso_profiles_export_what_botocore_resolves() {
 
 #[test]
 fn an_expired_sso_token_is_refreshed_and_the_cache_written_back() {
-    let Some(portal) = Portal::start() else {
+    let Some(portal) = Portal::start(&[]) else {
         return;
     };
     let env = sso_env(&portal);
@@ -237,7 +181,7 @@ fn an_expired_sso_token_is_refreshed_and_the_cache_written_back() {
 
 #[test]
 fn signed_out_sso_profiles_are_exit_3_with_the_login_hint() {
-    let Some(portal) = Portal::start() else {
+    let Some(portal) = Portal::start(&[]) else {
         return;
     };
     let env = sso_env(&portal);
@@ -275,7 +219,7 @@ fn signed_out_sso_profiles_are_exit_3_with_the_login_hint() {
 
 #[test]
 fn the_plain_session_path_makes_no_request() {
-    let Some(portal) = Portal::start() else {
+    let Some(portal) = Portal::start(&[]) else {
         return;
     };
     let env = sso_env(&portal);
@@ -422,7 +366,7 @@ fn role_profiles_without_mfa_are_assumed_with_their_source() {
 
 #[test]
 fn status_all_lists_other_kinds_after_the_sessions() {
-    let Some(portal) = Portal::start() else {
+    let Some(portal) = Portal::start(&[]) else {
         return;
     };
     let env = sso_env(&portal);
@@ -511,7 +455,7 @@ mod attacked {
 
     #[test]
     fn an_sso_cache_that_is_a_fifo_is_no_sign_in_at_once() {
-        let Some(portal) = Portal::start() else {
+        let Some(portal) = Portal::start(&[]) else {
             return;
         };
         let env = sso_env(&portal);
@@ -531,7 +475,7 @@ mod attacked {
 
     #[test]
     fn sso_cache_times_are_read_as_botocore_reads_them() {
-        let Some(portal) = Portal::start() else {
+        let Some(portal) = Portal::start(&[]) else {
             return;
         };
         let env = sso_env(&portal);
@@ -549,7 +493,7 @@ mod attacked {
 
     #[test]
     fn an_expired_token_is_never_sent_when_the_refresh_fails() {
-        let Some(portal) = Portal::start() else {
+        let Some(portal) = Portal::start(&[]) else {
             return;
         };
         let env = TestEnv::new()

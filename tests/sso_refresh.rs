@@ -9,73 +9,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 
 use common::*;
-
-/// tests/support/sso_portal.py with `flags`, on its own port, logging what it receives.
-struct Portal {
-    child: Child,
-    port: u16,
-    log: tempfile::NamedTempFile,
-}
-
-impl Portal {
-    fn start(flags: &[&str]) -> Option<Portal> {
-        let python = peer("python3")?;
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/sso_portal.py");
-        let mut child = std::process::Command::new(python)
-            .arg(script)
-            .arg(log.path())
-            .args(flags)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().expect("sso_portal.py prints its port");
-        Some(Portal { child, port, log })
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The requests received: (method, path, bearer token).
-    fn requests(&self) -> Vec<(String, String, Option<String>)> {
-        std::fs::read_to_string(self.log.path())
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                (
-                    v["method"].as_str().unwrap().to_owned(),
-                    v["path"].as_str().unwrap().to_owned(),
-                    v["bearer"].as_str().map(str::to_owned),
-                )
-            })
-            .collect()
-    }
-
-    fn token_requests(&self) -> usize {
-        self.requests()
-            .iter()
-            .filter(|(method, path, _)| method == "POST" && path == "/token")
-            .count()
-    }
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 const CONFIG: &str = "[profile my-sso]\nsso_session = corp\nsso_account_id = 111122223333\n\
     sso_role_name = ReadOnly\nregion = us-east-1\n\n\

@@ -4,12 +4,14 @@
 
 pub mod mock_sts;
 pub mod moto;
+pub mod portal;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use mock_sts::MockSts;
 pub use moto::Moto;
+pub use portal::Portal;
 
 /// Fake long-term keys: never real, recognisable in a leak.
 pub const ACCESS_KEY_ID: &str = "AKIAFAKEFAKEFAKE1234";
@@ -151,12 +153,51 @@ pub fn peer(name: &str) -> Option<PathBuf> {
     if let Some(found) = which(name) {
         return Some(found);
     }
-    let optional = std::env::var("AWSMFA_OPTIONAL_PEERS").unwrap_or_default();
-    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-    if in_ci && !optional.split(',').any(|p| p.trim() == name) {
+    if in_ci() && !optional_peer(name) {
         panic!("test peer '{name}' is not on PATH (run scripts/test.sh, which installs it)");
     }
     eprintln!("note: skipping, '{name}' is not installed (scripts/test.sh installs it)");
+    None
+}
+
+/// Whether this is a CI run (`CI=true`), where a missing peer fails.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Whether `AWSMFA_OPTIONAL_PEERS` (comma-separated) names `name`.
+fn optional_peer(name: &str) -> bool {
+    let optional = std::env::var("AWSMFA_OPTIONAL_PEERS").unwrap_or_default();
+    optional.split(',').any(|p| p.trim() == name)
+}
+
+/// The peer python3, if it can import every one of `modules` (e.g. boto3,
+/// which scripts/peers.sh installs). Missing ones fail the run in CI, as a
+/// missing peer does; elsewhere the test is skipped with a note.
+pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
+    let python = peer("python3")?;
+    let missing: Vec<&str> = modules
+        .iter()
+        .copied()
+        .filter(|m| {
+            !std::process::Command::new(&python)
+                .args(["-c", &format!("import {m}")])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return Some(python);
+    }
+    let names = missing.join(", ");
+    if in_ci() && !missing.iter().all(|m| optional_peer(m)) {
+        panic!(
+            "{} cannot import {names} (run scripts/test.sh, which installs it)",
+            python.display()
+        );
+    }
+    eprintln!("note: skipping, {} cannot import {names}", python.display());
     None
 }
 
