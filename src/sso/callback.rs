@@ -47,7 +47,8 @@ impl Callback {
     /// path: its `code` when `state` matches. An `error` or another state
     /// is exit 1; no answer in time is exit 3. Requests for other paths (a
     /// favicon) are answered 404 and do not end the wait.
-    pub fn wait(&self, state: &str, deadline: Instant) -> Result<Secret, Error> {
+    pub fn wait(&self, state: &str, limit: Duration) -> Result<Secret, Error> {
+        let deadline = Instant::now() + limit;
         self.listener.set_nonblocking(true).map_err(io_failure)?;
         loop {
             match self.listener.accept() {
@@ -58,9 +59,10 @@ impl Callback {
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     if Instant::now() >= deadline {
-                        return Err(Error::no_session(
-                            "no answer from the browser within 10 minutes: not signed in",
-                        )
+                        return Err(Error::no_session(format!(
+                            "no answer from the browser within {}: not signed in",
+                            crate::time::human_span(limit.as_secs() as i64)
+                        ))
                         .hint("run the command again and finish the sign-in in the browser, or use --use-device-code"));
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -175,7 +177,7 @@ mod tests {
         let port = callback.port;
         let sender =
             std::thread::spawn(move || target.iter().map(|t| get(port, t)).collect::<Vec<_>>());
-        let outcome = callback.wait("s1", Instant::now() + Duration::from_secs(10));
+        let outcome = callback.wait("s1", Duration::from_secs(10));
         let answers = sender.join().unwrap();
         assert!(answers.last().unwrap().contains("awsmfa"));
         outcome
@@ -200,9 +202,7 @@ mod tests {
     #[test]
     fn no_answer_in_time_is_no_session() {
         let callback = Callback::bind(None).unwrap();
-        let err = callback
-            .wait("s", Instant::now() + Duration::from_millis(100))
-            .unwrap_err();
+        let err = callback.wait("s", Duration::from_millis(100)).unwrap_err();
         assert_eq!(err.code(), crate::exit_codes::ExitCode::NoSession);
     }
 

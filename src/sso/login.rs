@@ -28,6 +28,20 @@ use crate::time::Timestamp;
 /// How long the browser has to bring the authorization code back.
 pub const CALLBACK_WAIT: Duration = Duration::from_secs(10 * 60);
 
+/// The wait for the browser: [`CALLBACK_WAIT`]. Debug builds (the binary
+/// the tests run) take `$AWSMFA_TEST_SSO_WAIT_MS` instead, so that a test of
+/// the limit need not wait ten minutes; release builds do not read it.
+fn callback_wait() -> Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("AWSMFA_TEST_SSO_WAIT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    CALLBACK_WAIT
+}
+
 /// The scope a sign-in asks for when its `[sso-session]` names none.
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
 
@@ -75,8 +89,6 @@ pub fn sign_in(
 ) -> Result<SignedIn> {
     let path = token_file(env, sign_in)
         .ok_or_else(|| Error::failure("no home directory for the SSO cache (~/.aws/sso/cache)"))?;
-    // Checked before any wait or request: a token must be writable there.
-    crate::profiles::store::check_writable(&path)?;
     let runtime = crate::aws::sts::runtime().map_err(|e| Error::failure(format!("{e:?}")))?;
     let _lock = lock_sign_in(&path, SIGN_IN_LOCK_WAIT)?;
     let now = Timestamp::now();
@@ -96,13 +108,18 @@ pub fn sign_in(
         }
     }
     let grant = choose_grant(env, sign_in, options)?;
-    let registration = registration(env, &runtime, sign_in, endpoint, grant)?;
+    let (registration, new) = registration(env, &runtime, sign_in, endpoint, grant)?;
     let token = match grant {
         Grant::AuthorizationCode => {
             authorization_code(env, &runtime, sign_in, endpoint, &registration, options)?
         }
         Grant::DeviceCode => device_code(env, &runtime, sign_in, endpoint, &registration, options)?,
     };
+    // Nothing is written until the sign-in is through: a new registration
+    // is kept with its first token.
+    if let Some(file) = new {
+        registration.store(&file)?;
+    }
     store_token(&path, sign_in, &token, &registration)?;
     Ok(SignedIn {
         outcome: Outcome::SignedIn(token.expires_at),
@@ -190,20 +207,21 @@ fn can_show() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// The cached client registration for `grant`, else a new one (cached).
+/// The cached client registration for `grant`, else a new one, with the
+/// file to keep it in once the sign-in is through.
 fn registration(
     env: &dyn Env,
     runtime: &tokio::runtime::Runtime,
     sign_in: &SignIn,
     endpoint: &Endpoint,
     grant: Grant,
-) -> Result<Registration> {
+) -> Result<(Registration, Option<std::path::PathBuf>)> {
     let path = registration_file(env, sign_in, grant);
     if let Some(found) = path
         .as_deref()
         .and_then(|p| Registration::load(p, grant, Timestamp::now()))
     {
-        return Ok(found);
+        return Ok((found, None));
     }
     let configured = sign_in.scopes.clone().unwrap_or_default();
     let (scopes, grant_types, redirect, issuer) = match grant {
@@ -244,10 +262,7 @@ fn registration(
         scopes,
         grant_types,
     };
-    if let Some(path) = path {
-        registration.store(&path)?;
-    }
-    Ok(registration)
+    Ok((registration, path))
 }
 
 /// The browser signs in and brings the code to the callback server.
@@ -276,15 +291,16 @@ fn authorization_code(
     let opened = !options.no_browser && open(env, &url);
     show(&format!(
         "awsmfa: sign in to {} in the browser{}:\n\n  {url}\n\n\
-         awsmfa: waiting for the browser (up to 10 minutes; Ctrl-C to stop)\n",
+         awsmfa: waiting for the browser (up to {}; Ctrl-C to stop)\n",
         sign_in.start_url,
         if opened {
             " (opened)"
         } else {
             "; open this URL"
         },
+        crate::time::human_span(callback_wait().as_secs() as i64),
     ));
-    let code = callback.wait(&pkce.state, Instant::now() + CALLBACK_WAIT)?;
+    let code = callback.wait(&pkce.state, callback_wait())?;
     runtime.block_on(oidc::redeem_code(
         endpoint,
         &registration.client_id,
