@@ -53,6 +53,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             commands::login::run(args, &env, &aws::sts::SdkSts, &mut console)
         }
+        Command::Configure(cli::ConfigureArgs {
+            what: Some(cli::ConfigureCommand::Sso(args)),
+            ..
+        }) => commands::configure_sso::run(args, &env),
         Command::Configure(args) => commands::configure::run(
             args,
             &env,

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod configure;
+pub mod configure_sso;
 pub mod credential_process;
 pub mod env;
 pub mod exec;

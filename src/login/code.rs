@@ -4,7 +4,7 @@
 //! and programs that capture stderr.
 
 mod job;
-mod terminal;
+pub mod terminal;
 
 use std::io::{BufRead, Read, Write};
 use std::process::{Command, Stdio};

@@ -9,7 +9,7 @@
 #[cfg(unix)]
 pub use unix::*;
 #[cfg(windows)]
-pub use windows::ask;
+pub use windows::{ask, ask_possible};
 
 #[cfg(unix)]
 mod unix {
@@ -65,6 +65,11 @@ mod unix {
             "nothing was sent to AWS; run awsmfa again in an open terminal, \
              or let a code command give the code (--code-command, mfa_process)",
         )
+    }
+
+    /// Whether there is a controlling terminal to ask on.
+    pub fn ask_possible() -> bool {
+        Tty::open().is_some()
     }
 
     /// Asks on the controlling terminal, in line mode; `None` when the
@@ -427,6 +432,14 @@ mod windows {
     use std::io::{BufRead, BufReader, Write};
 
     use anyhow::Result;
+
+    /// Whether there is a console to ask on.
+    pub fn ask_possible() -> bool {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .open("CONIN$")
+            .is_ok()
+    }
 
     /// Asks on the console (`CONIN$`/`CONOUT$`); `None` without one.
     pub fn ask(question: &str) -> Result<Option<String>> {
