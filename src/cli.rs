@@ -353,6 +353,9 @@ pub struct EnvArgs {
     /// Sign in first when there is no valid session (SSO: the browser or a device code; MFA: a code)
     #[arg(short = 'l', long)]
     pub login: bool,
+    /// Resolve an SSO or role profile anew, past the AWS CLI's credential cache
+    #[arg(short = 'f', long)]
+    pub force: bool,
     /// Shell syntax: sh, bash, zsh, fish, powershell, cmd [default: from $SHELL]
     #[arg(short = 's', long, value_name = "S")]
     pub shell: Option<String>,
@@ -402,6 +405,9 @@ pub struct ExecArgs {
     /// Log in first when there is no valid session (code from a code command or the terminal)
     #[arg(short = 'l', long)]
     pub login: bool,
+    /// Resolve an SSO or role profile anew, past the AWS CLI's credential cache
+    #[arg(short = 'f', long)]
+    pub force: bool,
     #[command(flatten)]
     pub sign_in: SignInArgs,
     /// The command and its arguments
@@ -433,6 +439,9 @@ pub struct CredentialProcessArgs {
     /// Log in first when there is no valid session (code from a code command or the terminal)
     #[arg(short = 'l', long)]
     pub login: bool,
+    /// Resolve an SSO or role profile anew, past the AWS CLI's credential cache
+    #[arg(short = 'f', long)]
+    pub force: bool,
     #[command(flatten)]
     pub sign_in: SignInArgs,
 }

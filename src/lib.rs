@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod credential_cache;
 pub mod env;
 pub mod error;
 pub mod exit_codes;

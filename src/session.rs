@@ -150,10 +150,25 @@ pub fn session_token<'a>(ini: &'a IniFile, name: &str) -> Option<&'a str> {
 /// than the refresh window left at `now`, with the seconds left: one a login
 /// need not renew (and a role login may sign with).
 pub fn fresh_session(ini: &IniFile, name: &str, now: Timestamp) -> Option<(Session, i64)> {
+    fresh_within(ini, name, now, REFRESH_WINDOW_SECONDS)
+}
+
+/// A role session with less than this left is renewed from its MFA
+/// session (botocore's refresh window for the credentials it caches).
+pub const RENEW_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// The session in profile `name` when it has more than `window` seconds
+/// left at `now`, with the seconds left.
+pub fn fresh_within(
+    ini: &IniFile,
+    name: &str,
+    now: Timestamp,
+    window: i64,
+) -> Option<(Session, i64)> {
     match ProfileCredentials::read(ini, name) {
         ProfileCredentials::Session(s) => s
             .remaining(now)
-            .filter(|&left| left > REFRESH_WINDOW_SECONDS)
+            .filter(|&left| left > window)
             .map(|left| (s, left)),
         _ => None,
     }

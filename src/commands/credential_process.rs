@@ -33,7 +33,8 @@ pub fn run(
     env: &dyn Env,
     out: &mut dyn std::io::Write,
 ) -> Result<ExitCode> {
-    let (_, session) = super::credentials_for(&args.profiles, args.login, &args.sign_in, env)?;
+    let (_, session) =
+        super::credentials_for(&args.profiles, args.login, args.force, &args.sign_in, env)?;
     writeln!(out, "{}", document(&session))?;
     Ok(ExitCode::Success)
 }

@@ -65,8 +65,13 @@ pub fn run(args: &EnvArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Resul
         out.write_all(shell.unset(&names).as_bytes())?;
         return Ok(ExitCode::Success);
     }
-    let (_, session) =
-        super::credentials_for(&args.profiles, args.login, &SignInArgs::default(), env)?;
+    let (_, session) = super::credentials_for(
+        &args.profiles,
+        args.login,
+        args.force,
+        &SignInArgs::default(),
+        env,
+    )?;
     let expiration = session.expiration.at().map(|e| e.to_string());
     let vars = SessionVariables::of(&session, expiration.as_deref());
     let mut code = shell.export(&vars.set)?;

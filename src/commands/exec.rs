@@ -16,8 +16,9 @@ pub const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 /// Runs the command; its exit code (128 + n when signal n ended it) becomes awsmfa's.
 pub fn run(args: &ExecArgs, env: &dyn Env) -> Result<ExitCode> {
-    let (_, session) = super::credentials_for(&args.profiles, args.login, &args.sign_in, env)
-        .map_err(|err| err.context("cannot run the command"))?;
+    let (_, session) =
+        super::credentials_for(&args.profiles, args.login, args.force, &args.sign_in, env)
+            .map_err(|err| err.context("cannot run the command"))?;
     let (program, rest) = args
         .command
         .split_first()

@@ -17,6 +17,7 @@ use anyhow::Result;
 use crate::cli::SignInArgs;
 use crate::env::Env;
 use crate::error::Error;
+use crate::exit_codes::ExitCode;
 use crate::export::Kind;
 use crate::names::{ProfileArgs, ProfileNames};
 use crate::profiles::paths::names_no_file;
@@ -188,6 +189,7 @@ fn check_flags_apply(kind: &Kind, profile: &str, sign_in: &SignInArgs) -> Result
 pub fn credentials_for(
     profiles: &ProfileArgs,
     login: bool,
+    force: bool,
     sign_in: &SignInArgs,
     env: &dyn Env,
 ) -> Result<(String, Credentials)> {
@@ -207,38 +209,93 @@ pub fn credentials_for(
             endpoint_url: sign_in.endpoint_url.clone(),
             duration: sign_in.duration.clone(),
             sso_login: login,
+            force,
         };
         let credentials = crate::export::resolve(files, env, &names.target, &kind, &requests)?;
         crate::export::check_unexpired(&names.target, &credentials)?;
         return Ok((names.target, credentials));
     }
-    match valid_session(files, &names, Timestamp::now()) {
-        Ok(session) => Ok((names.target, session.into())),
-        Err(_) if login => {
-            let mut console = crate::login::run::Console {
-                stdin: crate::login::code::Stdin::Caller,
-                stderr: &mut std::io::stderr(),
-            };
-            // The names found (a role that needs MFA under its session's
-            // name, either way round) are the ones logged in to.
-            let profiles = match names.long_term_of {
-                None => ProfileArgs {
-                    profile: Some(names.source.clone()),
-                    target: Some(names.target.clone()),
-                },
-                Some(_) => profiles.clone(),
-            };
-            use crate::login::plan::{Resolved, resolve};
-            let options = login::sign_in_options(sign_in, &profiles);
-            let credentials = match resolve(&options, env, console.stderr)? {
-                Resolved::Plan(plan) => {
-                    crate::login::run::execute(&plan, &crate::aws::sts::SdkSts, &mut console)?
-                        .credentials
-                }
-                Resolved::Fresh { session, .. } => session,
-            };
-            Ok((names.target, credentials.into()))
+    let now = Timestamp::now();
+    let current = valid_session(files, &names, now);
+    let renewable = is_mfa_role(files, env, sign_in.device.as_deref(), &names.source)?;
+    let due = |s: &Session| {
+        s.remaining(now)
+            .is_some_and(|left| left <= crate::session::RENEW_WINDOW_SECONDS)
+    };
+    match &current {
+        Ok(session) if !(renewable && due(session)) => {
+            return Ok((names.target, session.clone().into()));
         }
+        _ => {}
+    }
+    // The names found (a role that needs MFA under its session's name,
+    // either way round) are the ones logged in to.
+    let profiles = match names.long_term_of {
+        None => ProfileArgs {
+            profile: Some(names.source.clone()),
+            target: Some(names.target.clone()),
+        },
+        Some(_) => profiles.clone(),
+    };
+    if renewable {
+        // A role session renews itself from its MFA session: no code.
+        match log_in(&profiles, sign_in, env, true) {
+            Ok(session) => return Ok((names.target, session.into())),
+            Err(err) => match current {
+                // Still valid: used as it is until it expires.
+                Ok(session) => {
+                    eprintln!(
+                        "awsmfa: note: the role session in profile {} was not renewed: {err:#}",
+                        names.target
+                    );
+                    return Ok((names.target, session.into()));
+                }
+                Err(_) if login && crate::error::exit_code(&err) == ExitCode::NoSession => {}
+                Err(_) => return Err(err),
+            },
+        }
+    }
+    match current {
+        Ok(session) => Ok((names.target, session.into())),
+        Err(_) if login => Ok((names.target, log_in(&profiles, sign_in, env, false)?.into())),
         Err(err) => Err(err),
     }
+}
+
+/// Whether `profile` is a role that needs MFA: its session (`R-mfa`)
+/// renews itself from its MFA session.
+pub fn is_mfa_role(
+    files: &AwsFiles,
+    env: &dyn Env,
+    device: Option<&str>,
+    profile: &str,
+) -> Result<bool> {
+    if files.config_value(profile, "role_arn").is_none() {
+        return Ok(false);
+    }
+    Ok(crate::login::chain::needs_mfa(files, env, device, profile)?)
+}
+
+/// A login as `login` would make it (role profiles included), with the code
+/// from a code command or the terminal, never from stdin; a `renewal`
+/// asks for no code at all.
+fn log_in(
+    profiles: &ProfileArgs,
+    sign_in: &SignInArgs,
+    env: &dyn Env,
+    renewal: bool,
+) -> Result<Session> {
+    use crate::login::plan::{Resolved, resolve};
+    let mut console = crate::login::run::Console {
+        stdin: crate::login::code::Stdin::Caller,
+        stderr: &mut std::io::stderr(),
+    };
+    let mut options = login::sign_in_options(sign_in, profiles);
+    options.renewal = renewal;
+    Ok(match resolve(&options, env, console.stderr)? {
+        Resolved::Plan(plan) => {
+            crate::login::run::execute(&plan, &crate::aws::sts::SdkSts, &mut console)?.credentials
+        }
+        Resolved::Fresh { session, .. } => session,
+    })
 }

@@ -33,7 +33,19 @@ fn print_segment(
 ) -> Result<ExitCode> {
     let files = super::load_files_quietly(env)?;
     let names = args.profiles.names_in(env, &files.credentials.ini)?;
-    let text = segment(&files.credentials.ini, &names.target, Timestamp::now());
+    let now = Timestamp::now();
+    let ini = &files.credentials.ini;
+    let mut text = segment(ini, &names.target, now);
+    // A role's session renews itself: the longer of it and its MFA session.
+    if super::is_mfa_role(files, env, None, &names.source)? {
+        let mfa = crate::login::chain::mfa_session_of(files, &names.source)?;
+        let left = |p: &str| crate::session::fresh_session(ini, p, now).map(|(_, l)| l);
+        if let Some(mfa_left) = left(&mfa)
+            && left(&names.target).is_none_or(|role_left| mfa_left > role_left)
+        {
+            text = format!("{}:{}", names.target, human_span(mfa_left));
+        }
+    }
     if !text.is_empty() {
         writeln!(out, "{text}")?;
     }

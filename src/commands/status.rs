@@ -31,6 +31,15 @@ pub enum State {
     Unreadable {
         expiration: String,
     },
+    /// A role's session that renews itself from its MFA session: valid
+    /// (or renewed when used) until the MFA session expires.
+    Renewable {
+        /// The MFA session's expiration.
+        until: Timestamp,
+        remaining: i64,
+        /// The role session's own expiration, when it is still valid.
+        role_until: Option<Timestamp>,
+    },
     LongTermKeys,
     Missing,
 }
@@ -84,7 +93,38 @@ impl Report {
     }
 
     pub fn is_valid(&self) -> bool {
-        matches!(self.state, State::Valid { .. })
+        matches!(self.state, State::Valid { .. } | State::Renewable { .. })
+    }
+
+    /// This report of a role's session, made "renewable" when its MFA
+    /// session (`mfa`, in the same file) has more than 5 minutes left and
+    /// outlasts it.
+    pub fn renewable_from(
+        self,
+        ini: &crate::profiles::IniFile,
+        mfa: &str,
+        now: Timestamp,
+    ) -> Report {
+        let Some((_, left)) = crate::session::fresh_session(ini, mfa, now) else {
+            return self;
+        };
+        let until = now.plus(left);
+        let role_until = match self.state {
+            State::Valid {
+                expiration: Some(e),
+                ..
+            } if e >= until => return self,
+            State::Valid { expiration, .. } => expiration,
+            _ => None,
+        };
+        Report {
+            profile: self.profile,
+            state: State::Renewable {
+                until,
+                remaining: left,
+                role_until,
+            },
+        }
     }
 
     /// Valid, with more than `within` seconds left (an unknown expiry counts as fresh).
@@ -96,7 +136,8 @@ impl Report {
                 },
                 Some(w),
             ) => i128::from(*r) > i128::from(w),
-            (State::Valid { .. }, _) => true,
+            (State::Renewable { remaining, .. }, Some(w)) => i128::from(*remaining) > i128::from(w),
+            (State::Valid { .. } | State::Renewable { .. }, _) => true,
             _ => false,
         }
     }
@@ -118,6 +159,20 @@ impl Report {
             State::Unreadable { expiration } => {
                 format!(
                     "{p}: expired (its expiration '{expiration}' is not a time awsmfa can read)"
+                )
+            }
+            State::Renewable {
+                until,
+                remaining,
+                role_until,
+            } => {
+                let role = match role_until {
+                    Some(t) => format!("the role session is valid until {t}"),
+                    None => "the role session is renewed when used".to_owned(),
+                };
+                format!(
+                    "{p}: renewable until {until} ({} left; {role}, from its MFA session)",
+                    human_span(*remaining)
                 )
             }
             State::LongTermKeys => format!("{p}: holds long-term keys, not a session"),
@@ -144,6 +199,9 @@ impl Report {
                 remaining,
             } => (*expiration, remaining.map(|r| r.max(0))),
             State::Expired { expiration, .. } => (Some(*expiration), Some(0)),
+            State::Renewable {
+                until, remaining, ..
+            } => (Some(*until), Some(*remaining)),
             // `expiration` stays an RFC 3339 time or null; the note says why.
             State::Unreadable { .. } => (None, Some(0)),
             State::LongTermKeys | State::Missing => (None, None),
@@ -311,7 +369,15 @@ pub fn run(args: &StatusArgs, env: &dyn Env, out: &mut dyn std::io::Write) -> Re
                 crate::export::resolve(files, env, &names.target, &kind, &Default::default())?;
             Report::of_credentials(&names.target, &credentials, now)
         }
-        None => Report::of(&files.credentials.ini, &names.target, now),
+        None => {
+            let report = Report::of(&files.credentials.ini, &names.target, now);
+            if super::is_mfa_role(files, env, None, &names.source)? {
+                let mfa = crate::login::chain::mfa_session_of(files, &names.source)?;
+                report.renewable_from(&files.credentials.ini, &mfa, now)
+            } else {
+                report
+            }
+        }
     };
     let mut line = if args.json {
         if let Some(note) = report.note() {

@@ -51,6 +51,8 @@ pub struct Requests {
     pub endpoint_url: Option<String>,
     pub duration: Option<String>,
     pub sso_login: bool,
+    /// `--force`: resolve anew, past the AWS CLI's credential cache.
+    pub force: bool,
 }
 
 /// The kind of `profile`, by the AWS CLI's order (a role before SSO before
@@ -106,7 +108,9 @@ pub fn resolve(
     requests: &Requests,
 ) -> Result<Credentials> {
     let credentials = match kind {
-        Kind::Sso(sso) => sso::credentials(files, env, profile, sso, requests.sso_login)?,
+        Kind::Sso(sso) => {
+            sso::credentials(files, env, profile, sso, requests.sso_login, requests.force)?
+        }
         Kind::Process(command) => process::credentials(profile, command)?,
         Kind::Role => role::credentials(files, env, profile, requests)?,
         Kind::RoleWithMfa => {

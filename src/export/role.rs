@@ -25,7 +25,37 @@ pub fn credentials(
     requests: &super::Requests,
 ) -> Result<Credentials> {
     let chain = chain::resolve(files, profile)?;
-    let mut credentials = source_credentials(files, env, &chain.base)?;
+    let durations = chain::durations(&chain.roles, requests.duration.as_deref())?;
+    // Each role's entry in the AWS CLI's cache, under botocore's key.
+    let keys: Vec<String> = chain
+        .roles
+        .iter()
+        .zip(&durations)
+        .map(|(role, duration)| {
+            crate::credential_cache::assume_role_key(
+                &role.role_arn,
+                role.session_name.as_deref(),
+                role.external_id.as_deref(),
+                duration.from.is_some().then_some(duration.seconds),
+            )
+        })
+        .collect();
+    let cache = crate::credential_cache::CredentialCache::open(env, requests.force);
+    // The outermost role cached with time to spare: only the roles above it
+    // are assumed (none when it is the profile's own).
+    let cached = cache.as_ref().and_then(|cache| {
+        keys.iter()
+            .enumerate()
+            .find_map(|(i, key)| cache.get(key).map(|c| (i, c)))
+    });
+    let (first_to_assume, mut credentials) = match cached {
+        Some((0, credentials)) => return Ok(credentials),
+        Some((i, credentials)) => (i, credentials),
+        None => (
+            chain.roles.len(),
+            source_credentials(files, env, &chain.base)?,
+        ),
+    };
     let settings: Vec<&str> = chain
         .roles
         .iter()
@@ -33,9 +63,9 @@ pub fn credentials(
         .chain([chain.base.as_str()])
         .collect();
     let endpoint = endpoint(files, env, &settings, requests)?;
-    let durations = chain::durations(&chain.roles, requests.duration.as_deref())?;
     // Innermost first: each role is assumed with the previous one's credentials.
-    for (i, (role, duration)) in chain.roles.iter().zip(&durations).enumerate().rev() {
+    let roles = chain.roles.iter().zip(&durations).take(first_to_assume);
+    for (i, (role, duration)) in roles.enumerate().rev() {
         let session_name = role.session_name();
         let request = RoleRequest {
             signer: &credentials,
@@ -65,6 +95,9 @@ pub fn credentials(
             )
         })?;
         credentials = session.into();
+        if let Some(cache) = &cache {
+            cache.put_role(&keys[i], &credentials);
+        }
     }
     Ok(credentials)
 }

@@ -24,8 +24,15 @@ pub fn credentials(
     profile: &str,
     sso: &SsoProfile,
     login: bool,
+    force: bool,
 ) -> Result<Credentials> {
     let sign_in = &sso.sign_in;
+    // What the AWS CLI (or awsmfa) cached with time to spare: no request.
+    let key = crate::sso::cache::role_credentials_key(sign_in, &sso.account_id, &sso.role_name);
+    let cache = crate::credential_cache::CredentialCache::open(env, force);
+    if let Some(credentials) = cache.as_ref().and_then(|c| c.get(&key)) {
+        return Ok(credentials);
+    }
     let network = Network::resolve(env, files.config_value(profile, "ca_bundle"))?;
     let runtime = crate::aws::sts::runtime().map_err(|e| Error::failure(format!("{e:?}")))?;
     let cached = CachedToken::load(env, profile, sign_in).map_err(anyhow::Error::from);
@@ -46,14 +53,19 @@ pub fn credentials(
         role_name: &sso.role_name,
         login_hint: &hint,
     };
-    match crate::aws::sso::role_credentials(&runtime, &endpoint, &access_token, &role) {
-        // The portal no longer accepts the sign-in: once more, signed in anew.
-        Err(err) if login && signed_out(&err) => {
-            let access_token = sign_in_now(env, profile, sign_in, &network, true)?;
-            crate::aws::sso::role_credentials(&runtime, &endpoint, &access_token, &role)
-        }
-        credentials => credentials,
+    let credentials =
+        match crate::aws::sso::role_credentials(&runtime, &endpoint, &access_token, &role) {
+            // The portal no longer accepts the sign-in: once more, signed in anew.
+            Err(err) if login && signed_out(&err) => {
+                let access_token = sign_in_now(env, profile, sign_in, &network, true)?;
+                crate::aws::sso::role_credentials(&runtime, &endpoint, &access_token, &role)?
+            }
+            credentials => credentials?,
+        };
+    if let Some(cache) = &cache {
+        cache.put_sso(&key, &credentials, &sso.account_id);
     }
+    Ok(credentials)
 }
 
 /// Whether `err` says the sign-in is gone (exit 3), which a sign-in mends.

@@ -238,6 +238,18 @@ pub fn needs_mfa(
     Ok(find_device(device_flag, env, files, &settings, &side.source).is_some())
 }
 
+/// The profile that holds the MFA session a role login of `role` signs
+/// with (`mfa` for a chain down to `default`): its session renews the role's.
+pub fn mfa_session_of(files: &AwsFiles, role: &str) -> Result<String, Error> {
+    let chain = resolve(files, role)?;
+    let names = ProfileNames {
+        source: role.to_owned(),
+        target: default_target(role),
+        long_term_of: None,
+    };
+    Ok(chain.session_side(files, &names).target)
+}
+
 /// The role whose session `target` holds by name: `target` is `R-mfa` (or
 /// `mfa` for `default`) and `R` a role profile that needs MFA. Such a
 /// target is renewed as that role, never with another identity.

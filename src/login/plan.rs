@@ -34,6 +34,9 @@ pub struct LoginOptions {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub verbose: bool,
+    /// A role session renewed from its MFA session (part 5): no code is
+    /// asked, and a target with less than 15 minutes left is renewed.
+    pub renewal: bool,
 }
 
 /// GetSessionToken: the source's long-term keys and a code for a session.
@@ -84,9 +87,16 @@ pub struct Plan {
     pub code_command: Option<CodeCommand>,
     pub force: bool,
     pub verbose: bool,
+    /// See [`LoginOptions::renewal`].
+    pub renewal: bool,
 }
 
 impl Plan {
+    /// A target with more than this many seconds left is not logged in again.
+    pub fn fresh_window(&self) -> i64 {
+        window(self.renewal)
+    }
+
     /// The profile that receives the login's final credentials.
     pub fn target(&self) -> &str {
         match &self.roles {
@@ -148,10 +158,11 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
     let session_duration = session_duration(options, env, chain.roles.is_empty())?;
     let role_durations = chain::durations(&chain.roles, options.duration.as_deref())?;
     if !options.force
-        && let Some((session, left)) = crate::session::fresh_session(
+        && let Some((session, left)) = crate::session::fresh_within(
             &files.credentials.ini,
             &names.target,
             crate::time::Timestamp::now(),
+            window(options.renewal),
         )
     {
         return Ok(Resolved::Fresh {
@@ -229,6 +240,7 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
         code_command,
         force: options.force,
         verbose: options.verbose,
+        renewal: options.renewal,
     })))
 }
 
@@ -266,6 +278,13 @@ fn names_for_login(
         target: names.target,
         long_term_of: None,
     })
+}
+
+fn window(renewal: bool) -> i64 {
+    match renewal {
+        true => crate::session::RENEW_WINDOW_SECONDS,
+        false => crate::session::REFRESH_WINDOW_SECONDS,
+    }
 }
 
 fn refuse_same(source: &str, target: &str) -> Result<(), Error> {

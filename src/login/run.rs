@@ -52,7 +52,7 @@ pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
     // The plan found no fresh session; another run may be saving one now.
     let _lock = LoginLock::acquire(&plan.paths.credentials, target, console.stderr)?;
     if !plan.force
-        && let Some((session, left)) = fresh_session(plan, target)?
+        && let Some((session, left)) = fresh_session(plan, target, plan.fresh_window())?
     {
         writeln!(
             console.stderr,
@@ -90,7 +90,8 @@ pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
 /// (no code asked), else a new one, saved to the source's session profile.
 fn mfa_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<Session> {
     let source_target = &plan.session.target;
-    if let Some((session, left)) = fresh_session(plan, source_target)? {
+    let window = crate::session::REFRESH_WINDOW_SECONDS;
+    if let Some((session, left)) = fresh_session(plan, source_target, window)? {
         writeln!(
             console.stderr,
             "awsmfa: using the MFA session in profile {source_target} ({} left)",
@@ -98,8 +99,20 @@ fn mfa_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
         )?;
         return Ok(session);
     }
+    // A renewal asks for no code: without an MFA session, it is no session.
+    if plan.renewal {
+        return Err(crate::error::Error::no_session(format!(
+            "the role session in profile {} cannot be renewed: the MFA session in profile {source_target} has expired",
+            plan.target()
+        ))
+        .hint(format!(
+            "run 'awsmfa login --profile {}' (or add --login)",
+            plan.roles.as_ref().and_then(|r| r.steps.last()).map_or(plan.session.source.as_str(), |s| s.profile.as_str())
+        ))
+        .into());
+    }
     let _lock = LoginLock::acquire(&plan.paths.credentials, source_target, console.stderr)?;
-    if let Some((session, _)) = fresh_session(plan, source_target)? {
+    if let Some((session, _)) = fresh_session(plan, source_target, window)? {
         return Ok(session);
     }
     new_session(plan, sts, console)
@@ -165,12 +178,13 @@ fn assume(plan: &Plan, step: &RoleStep, signer: &Session, sts: &dyn Sts) -> Resu
 }
 
 /// The session in `profile` when it has more than the refresh window left.
-fn fresh_session(plan: &Plan, profile: &str) -> Result<Option<(Session, i64)>> {
+fn fresh_session(plan: &Plan, profile: &str, window: i64) -> Result<Option<(Session, i64)>> {
     let credentials = AwsFile::load(&plan.paths.credentials)?;
-    Ok(crate::session::fresh_session(
+    Ok(crate::session::fresh_within(
         &credentials.ini,
         profile,
         Timestamp::now(),
+        window,
     ))
 }
 
