@@ -138,7 +138,8 @@ fn hostile_entries_are_ignored_and_replaced_never_followed() {
     let name = cache_files(&env).remove(0);
     let entry = cache_dir(&env).join(&name);
     let elsewhere = env.home().join("elsewhere.json");
-    let hostile: [(&str, Box<dyn Fn()>); 4] = [
+    type Plant<'a> = Box<dyn Fn() + 'a>;
+    let hostile: [(&str, Plant); 4] = [
         (
             "garbage",
             Box::new(|| std::fs::write(&entry, "{\"Credentials\": 7").unwrap()),
