@@ -121,10 +121,12 @@ EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
     -n "awsmfa login -p admin --force" "$bin login -p admin --force" \
     -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa --endpoint-url $endpoint"
 
-# Debian's AWS CLI v2 (2.9) cannot be pointed at a local SSO portal (the
-# AWS_ENDPOINT_URL_* variables came in 2.13), so the peer is botocore, the
-# AWS CLI's own resolver, asked for the same profile's credentials.
-echo "== an SSO profile, against the same local stand-in of the SSO portal" >&2
+# The SSO portal stand-in answers every request 100 ms late, a real region's
+# round trip. Debian's AWS CLI v2 (2.9) cannot be pointed at a local portal
+# (the AWS_ENDPOINT_URL_* variables came in 2.13), so where a request is made
+# the peer is botocore, the AWS CLI's own resolver; a warm cache it reads
+# itself, with no request.
+echo "== an SSO profile, against a local stand-in of the SSO portal (100 ms a request)" >&2
 sso_home="$work/sso-home"
 mkdir -p "$sso_home/.aws/sso/cache"
 cat >"$sso_home/.aws/config" <<'INI'
@@ -141,14 +143,33 @@ INI
 cache_name=$(python3 -c 'import hashlib; print(hashlib.sha1(b"corp").hexdigest())')
 printf '{"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1", "accessToken": "token-1", "expiresAt": "2999-01-01T00:00:00Z"}' \
     >"$sso_home/.aws/sso/cache/$cache_name.json"
-python3 tests/support/sso_portal.py "$work/sso.log" >"$work/sso.port" &
+python3 tests/support/sso_portal.py "$work/sso.log" --delay 0.1 >"$work/sso.port" &
 for _ in $(seq 100); do [[ -s "$work/sso.port" ]] && break; sleep 0.1; done
 sso_url="http://127.0.0.1:$(cat "$work/sso.port")"
 saved_home=$bench_home
 bench_home=$sso_home
+# Cold: past the credential cache, one GetRoleCredentials each.
 EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
-    bench sso -N --warmup 3 --runs 30 -n "awsmfa env --profile sso" "$bin env --profile sso" \
+    bench sso -N --warmup 3 --runs 20 -n "awsmfa env --profile sso --force" "$bin env --profile sso --force" \
     -n "botocore get_credentials (the AWS CLI's resolver)" "$AWSMFA_VENV/bin/python -c 'import botocore.session; botocore.session.Session(profile=\"sso\").get_credentials().get_frozen_credentials()'"
+# Warm: the AWS CLI's credential cache, which both read.
+EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
+    bench sso-warm -N --warmup 5 --runs 40 -n "awsmfa env --profile sso (cached)" "$bin env --profile sso" \
+    -n "aws configure export-credentials (CLI v2, cached)" "$aws_v2 configure export-credentials --profile sso --format env"
+bench_home=$saved_home
+
+echo "== a role session renewed from the MFA session (one AssumeRole against moto)" >&2
+renew_home="$work/renew-home"
+make_home "$renew_home"
+printf '\n[admin-mfa]\naws_access_key_id = ASIAFAKEROLE00000000\naws_secret_access_key = fakeRoleSecret00000000000000000000000000\naws_session_token = FakeRoleToken\nexpiration = 2001-01-01T00:00:00Z\n' \
+    >>"$renew_home/.aws/credentials"
+cp "$renew_home/.aws/credentials" "$work/renew-credentials"
+saved_home=$bench_home
+bench_home=$renew_home
+EXTRA_ENV="AWS_ENDPOINT_URL=$endpoint AWS_DEFAULT_REGION=us-east-1" \
+    bench renew --warmup 3 --runs 30 --prepare "cp $work/renew-credentials $renew_home/.aws/credentials" \
+    -n "awsmfa env -p admin (renews [admin-mfa])" "$bin env -p admin" \
+    -n "aws sts assume-role (CLI v2)" "$aws_v2 sts assume-role --role-arn arn:aws:iam::123456789012:role/bench --role-session-name bench --profile mfa --endpoint-url $endpoint"
 bench_home=$saved_home
 
 echo "== scaling: env with 10, 1,000, 10,000 and 100,000 profiles" >&2

@@ -132,8 +132,6 @@ pub fn fips_wanted(env: &dyn Env, files: &AwsFiles, settings: &[&str]) -> bool {
 /// SDK's endpoint rules; an error when the rules give none.
 pub fn sts_url(region: &str, fips: bool) -> Result<String, Error> {
     use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
 
     let params = Params::builder()
         .region(region)
@@ -142,16 +140,7 @@ pub fn sts_url(region: &str, fips: bool) -> Result<String, Error> {
         .use_global_endpoint(false)
         .build()
         .map_err(|e| Error::usage(format!("region {region}: {e}")))?;
-    let resolver = DefaultResolver::new();
-    let mut future = std::pin::pin!(resolver.resolve_endpoint(&params));
-    // The rules are evaluated at once: the future is ready when first polled.
-    let result = match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(result) => result,
-        Poll::Pending => unreachable!("the endpoint rules never wait"),
-    };
+    let result = crate::aws::at_once(DefaultResolver::new().resolve_endpoint(&params));
     let what = if fips {
         "a FIPS endpoint"
     } else {

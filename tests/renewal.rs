@@ -45,19 +45,6 @@ fn in_minutes(minutes: i64) -> String {
         .to_string()
 }
 
-fn action(r: &common::moto::Recorded) -> String {
-    r.param("Action").unwrap_or_default()
-}
-
-fn signed_by(r: &common::moto::Recorded) -> String {
-    let credential = r
-        .authorization
-        .split("Credential=")
-        .nth(1)
-        .unwrap_or_default();
-    credential.split('/').next().unwrap_or_default().to_owned()
-}
-
 /// A code command that leaves a mark when it runs (it must not).
 fn marking_code_command(env: TestEnv) -> (TestEnv, PathBuf) {
     let mark = env.home().join("code-command-ran");
@@ -79,14 +66,14 @@ fn an_expired_role_session_renews_itself_with_no_code() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let new: Vec<_> = moto.requests().into_iter().skip(before).collect();
-    let actions: Vec<String> = new.iter().map(action).collect();
+    let actions: Vec<String> = new.iter().map(common::moto::Recorded::action).collect();
     assert_eq!(
         actions,
         ["AssumeRole"],
         "one AssumeRole, no GetSessionToken"
     );
     assert_eq!(
-        signed_by(&new[0]),
+        new[0].signer(),
         MOTO_SESSION_KEY_ID,
         "signed with the MFA session"
     );
@@ -131,7 +118,7 @@ fn a_role_session_within_15_minutes_of_its_end_is_renewed_and_one_renewal_serves
         .collect();
     let new: Vec<_> = moto.requests().into_iter().skip(before).collect();
     assert_eq!(new.len(), 1, "8 parallel renewals make one AssumeRole");
-    assert_eq!(action(&new[0]), "AssumeRole");
+    assert_eq!(new[0].action(), "AssumeRole");
     let first = key(&outs[0]);
     assert!(
         outs.iter().all(|o| key(o) == first),
@@ -162,7 +149,12 @@ fn without_the_mfa_session_it_is_exit_3_or_a_login() {
     ])
     .assert()
     .success();
-    let actions: Vec<String> = moto.requests().iter().skip(before).map(action).collect();
+    let actions: Vec<String> = moto
+        .requests()
+        .iter()
+        .skip(before)
+        .map(common::moto::Recorded::action)
+        .collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
 }
 
@@ -236,14 +228,19 @@ fn the_aws_cli_keeps_working_past_the_role_sessions_end() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    let actions: Vec<String> = moto.requests().iter().skip(before).map(action).collect();
+    let actions: Vec<String> = moto
+        .requests()
+        .iter()
+        .skip(before)
+        .map(common::moto::Recorded::action)
+        .collect();
     assert_eq!(
         actions,
         ["AssumeRole", "GetCallerIdentity"],
         "no code asked"
     );
     let identity = moto.requests().into_iter().last().unwrap();
-    assert_eq!(signed_by(&identity), saved_key(&env, "admin-mfa"));
+    assert_eq!(identity.signer(), saved_key(&env, "admin-mfa"));
 }
 
 /// `aws_access_key_id` of `[section]`.

@@ -27,20 +27,6 @@ fn readme_layout() -> TestEnv {
     env
 }
 
-fn action(r: &common::moto::Recorded) -> String {
-    r.param("Action").unwrap_or_default()
-}
-
-/// The access key that signed a request (from its SigV4 Authorization header).
-fn signed_by(r: &common::moto::Recorded) -> String {
-    let credential = r
-        .authorization
-        .split("Credential=")
-        .nth(1)
-        .unwrap_or_default();
-    credential.split('/').next().unwrap_or_default().to_owned()
-}
-
 /// `key` of `[section]` in the credentials file.
 fn saved(env: &TestEnv, section: &str, key: &str) -> Option<String> {
     let text = env.credentials();
@@ -110,12 +96,15 @@ fn the_readme_role_layout_means_one_thing_to_every_command() {
     .assert()
     .success();
     let requests = moto.requests();
-    let actions: Vec<String> = requests.iter().map(action).collect();
+    let actions: Vec<String> = requests
+        .iter()
+        .map(common::moto::Recorded::action)
+        .collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"], "{actions:?}");
-    assert_eq!(signed_by(&requests[0]), ACCESS_KEY_ID);
+    assert_eq!(requests[0].signer(), ACCESS_KEY_ID);
     assert_eq!(requests[0].param("SerialNumber").as_deref(), Some(DEVICE));
     assert_eq!(
-        signed_by(&requests[1]),
+        requests[1].signer(),
         MOTO_SESSION_KEY_ID,
         "the role is assumed with the MFA session"
     );
@@ -221,7 +210,7 @@ fn a_role_without_mfa_takes_the_region_endpoint_and_duration_given() {
     .success();
     let requests = moto.requests();
     assert_eq!(requests.len(), 1);
-    assert_eq!(action(&requests[0]), "AssumeRole");
+    assert_eq!(requests[0].action(), "AssumeRole");
     assert_eq!(
         requests[0].param("DurationSeconds").as_deref(),
         Some("7200")
@@ -271,9 +260,9 @@ fn a_role_session_target_is_renewed_as_that_role_never_as_the_user() {
     .assert()
     .success();
     let new: Vec<_> = moto.requests().into_iter().skip(before).collect();
-    let actions: Vec<String> = new.iter().map(action).collect();
+    let actions: Vec<String> = new.iter().map(common::moto::Recorded::action).collect();
     assert_eq!(actions, ["AssumeRole"], "renewed as the role");
-    assert_eq!(signed_by(&new[0]), MOTO_SESSION_KEY_ID);
+    assert_eq!(new[0].signer(), MOTO_SESSION_KEY_ID);
     let key = saved(&env, "admin-mfa", "aws_access_key_id").unwrap();
     assert_ne!(key, MOTO_SESSION_KEY_ID, "never the user's own session");
     // Another identity named on purpose is refused, before any request,
@@ -354,7 +343,7 @@ fn credential_process_renews_a_role_session_target_as_the_role() {
     .assert()
     .success();
     let new: Vec<_> = moto.requests().into_iter().skip(before).collect();
-    let actions: Vec<String> = new.iter().map(action).collect();
+    let actions: Vec<String> = new.iter().map(common::moto::Recorded::action).collect();
     assert_eq!(actions, ["AssumeRole"]);
     let key = saved(&env, "admin-mfa", "aws_access_key_id").unwrap();
     assert_ne!(key, MOTO_SESSION_KEY_ID);
@@ -430,7 +419,7 @@ fn a_role_chained_through_an_mfa_role_is_read_by_every_command() {
     let new: Vec<_> = moto.requests().into_iter().skip(before).collect();
     let arns: Vec<_> = new.iter().filter_map(|r| r.param("RoleArn")).collect();
     assert_eq!(arns, [ADMIN_ROLE, OPS_ROLE]);
-    assert!(new.iter().all(|r| action(r) == "AssumeRole"));
+    assert!(new.iter().all(|r| r.action() == "AssumeRole"));
 }
 
 /// A successful AssumeRole answer, valid until 2999.

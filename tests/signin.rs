@@ -34,16 +34,6 @@ fn assume_role_requests(moto: &Moto) -> Vec<common::moto::Recorded> {
         .collect()
 }
 
-/// The access key that signed a request (from its SigV4 Authorization header).
-fn signed_by(r: &common::moto::Recorded) -> String {
-    let credential = r
-        .authorization
-        .split("Credential=")
-        .nth(1)
-        .unwrap_or_default();
-    credential.split('/').next().unwrap_or_default().to_owned()
-}
-
 #[test]
 fn one_code_serves_every_role() {
     let Some(moto) = Moto::start() else { return };
@@ -62,7 +52,7 @@ fn one_code_serves_every_role() {
     .stderr(predicate::str::contains(format!("assumed {ADMIN_ROLE}")));
     let sessions = moto.session_token_requests();
     assert_eq!(sessions.len(), 1);
-    assert_eq!(signed_by(&sessions[0]), ACCESS_KEY_ID);
+    assert_eq!(sessions[0].signer(), ACCESS_KEY_ID);
     let roles = assume_role_requests(&moto);
     assert_eq!(roles.len(), 1);
     let role = &roles[0];
@@ -71,7 +61,7 @@ fn one_code_serves_every_role() {
     assert_eq!(role.param("ExternalId").as_deref(), Some("ext-42"));
     assert_eq!(role.param("DurationSeconds").as_deref(), Some("1800"));
     assert_eq!(
-        signed_by(role),
+        role.signer(),
         MOTO_SESSION_KEY_ID,
         "signed with the MFA session"
     );
@@ -678,7 +668,7 @@ fn a_role_over_the_aws_mfa_layout_uses_its_session() {
     assert!(moto.session_token_requests().is_empty());
     let roles = assume_role_requests(&moto);
     assert_eq!(roles.len(), 1);
-    assert_eq!(signed_by(&roles[0]), "ASIAFROMAWSMFA00001");
+    assert_eq!(roles[0].signer(), "ASIAFROMAWSMFA00001");
 }
 
 /// A FIDO security key gives no codes: refused before a code is asked.

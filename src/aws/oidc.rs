@@ -187,8 +187,6 @@ pub async fn refresh(
 /// The authorize URL is `<base>/authorize`.
 pub fn base_url(endpoint: &Endpoint) -> Result<String, Error> {
     use aws_sdk_ssooidc::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
     if let Some(url) = &endpoint.url {
         return Ok(url.trim_end_matches('/').to_owned());
     }
@@ -199,16 +197,7 @@ pub fn base_url(endpoint: &Endpoint) -> Result<String, Error> {
         .use_dual_stack(false)
         .build()
         .map_err(|e| Error::usage(format!("sso_region {region}: {e}")))?;
-    let resolver = DefaultResolver::new();
-    let mut future = std::pin::pin!(resolver.resolve_endpoint(&params));
-    // The rules are evaluated at once: the future is ready when first polled.
-    let result = match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(result) => result,
-        Poll::Pending => unreachable!("the endpoint rules never wait"),
-    };
+    let result = super::at_once(DefaultResolver::new().resolve_endpoint(&params));
     result
         .map(|e| e.url().trim_end_matches('/').to_owned())
         .map_err(|e| {

@@ -21,6 +21,21 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// The API action: `GetSessionToken`, `AssumeRole`...
+    pub fn action(&self) -> String {
+        self.param("Action").unwrap_or_default()
+    }
+
+    /// The access key that signed the request (from its SigV4 Authorization header).
+    pub fn signer(&self) -> String {
+        let credential = self
+            .authorization
+            .split("Credential=")
+            .nth(1)
+            .unwrap_or_default();
+        credential.split('/').next().unwrap_or_default().to_owned()
+    }
+
     /// A form parameter of the request body (`DurationSeconds`, `TokenCode`…).
     pub fn param(&self, name: &str) -> Option<String> {
         self.body.split('&').find_map(|pair| {

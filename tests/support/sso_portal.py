@@ -163,6 +163,8 @@ parser.add_argument("--authorize-mode", default="ok",
 parser.add_argument("--accounts", type=int, default=3)
 parser.add_argument("--page-size", type=int, default=2)
 parser.add_argument("--max-rps", type=int, default=None)
+# Every request answered this many seconds late (a real region's round trip).
+parser.add_argument("--delay", type=float, default=0.0)
 args = parser.parse_args()
 
 log_path = args.log
@@ -272,6 +274,11 @@ class Portal(http.server.BaseHTTPRequestHandler):
                    f"{name}Exception:{OIDC_FAULT}")
 
     # ---- GET ---------------------------------------------------------------
+
+    def handle_one_request(self):
+        if args.delay:
+            time.sleep(args.delay)
+        super().handle_one_request()
 
     def do_GET(self):
         self.record()
