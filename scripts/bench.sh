@@ -151,7 +151,8 @@ bench_home=$sso_home
 # Cold: past the credential cache, one GetRoleCredentials each.
 EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
     bench sso -N --warmup 3 --runs 20 -n "awsmfa env --profile sso --force" "$bin env --profile sso --force" \
-    -n "botocore get_credentials (the AWS CLI's resolver)" "$AWSMFA_VENV/bin/python -c 'import botocore.session; botocore.session.Session(profile=\"sso\").get_credentials().get_frozen_credentials()'"
+    -n "botocore get_credentials (the AWS CLI's resolver)" "$AWSMFA_VENV/bin/python -c 'import botocore.session; botocore.session.Session(profile=\"sso\").get_credentials().get_frozen_credentials()'" \
+    -n "curl: the same GetRoleCredentials, bare (the floor)" "curl -s -H 'x-amz-sso_bearer_token: token-1' '$sso_url/federation/credentials?role_name=ReadOnly&account_id=111122223333'"
 # Warm: the AWS CLI's credential cache, which both read.
 EXTRA_ENV="AWS_ENDPOINT_URL_SSO=$sso_url AWS_ENDPOINT_URL_SSO_OIDC=$sso_url" \
     bench sso-warm -N --warmup 5 --runs 40 -n "awsmfa env --profile sso (cached)" "$bin env --profile sso" \
