@@ -10,9 +10,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
+use crate::pyjson::{Value, object, string};
 use crate::secret::Secret;
 use crate::session::{Credentials, Expiry, RENEW_WINDOW_SECONDS};
-use crate::sso::pyjson::{Value, object, string};
 use crate::time::Timestamp;
 
 /// The largest entry read (a whole AssumeRole answer is a few KiB).
@@ -177,7 +177,7 @@ pub fn assume_role_key(
     if let Some(name) = session_name {
         fields.push(format!("\"RoleSessionName\": {}", string(name)));
     }
-    crate::sso::cache::sha1_hex(&format!("{{{}}}", fields.join(", ")))
+    crate::pyjson::sha1_hex(&format!("{{{}}}", fields.join(", ")))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod names;
 pub mod net;
 pub mod partition;
 pub mod profiles;
+pub mod pyjson;
 pub mod region;
 pub mod secret;
 pub mod session;

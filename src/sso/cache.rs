@@ -13,6 +13,7 @@ use crate::aws::oidc::Token;
 use crate::env::Env;
 use crate::error::Error;
 use crate::profiles::lock::FileLock;
+use crate::pyjson::sha1_hex;
 use crate::secret::Secret;
 use crate::time::Timestamp;
 
@@ -20,15 +21,6 @@ use crate::time::Timestamp;
 pub fn cache_dir(env: &dyn Env) -> Option<PathBuf> {
     let home = env.var("HOME").map(PathBuf::from).or_else(dirs::home_dir)?;
     Some(home.join(".aws").join("sso").join("cache"))
-}
-
-/// The SHA-1 of `text`, in lower-case hex.
-pub fn sha1_hex(text: &str) -> String {
-    use sha1::{Digest, Sha1};
-    Sha1::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The cached token botocore and the AWS SDKs share: `~/.aws/sso/cache/`
@@ -49,7 +41,7 @@ pub fn credentials_cache_dir(env: &dyn Env) -> Option<PathBuf> {
 /// "sessionName"}, sort_keys=True, separators=(",", ":"))`, with
 /// `startUrl` for a legacy sign-in.
 pub fn role_credentials_key(sign_in: &SignIn, account_id: &str, role_name: &str) -> String {
-    use super::pyjson::string;
+    use crate::pyjson::string;
     let last = match &sign_in.session {
         Some(name) => format!("\"sessionName\":{}", string(name)),
         None => format!("\"startUrl\":{}", string(&sign_in.start_url)),
@@ -61,143 +53,15 @@ pub fn role_credentials_key(sign_in: &SignIn, account_id: &str, role_name: &str)
     ))
 }
 
-/// The two ways to sign in, each with a client registration of its own
-/// (SSO OIDC refuses one registration with both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grant {
-    /// The authorization code with PKCE, through the browser and a callback.
-    AuthorizationCode,
-    /// The device authorization grant: a URL and a code to confirm.
-    DeviceCode,
-}
-
-impl Grant {
-    /// The grant's name in SSO OIDC's `grantTypes`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Grant::AuthorizationCode => "authorization_code",
-            Grant::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
-        }
-    }
-}
-
-/// The registration cache file of `sign_in` for `grant`. The AWS CLI v2
-/// names it after the SHA-1 of `json.dumps({"region", "scopes",
-/// "session_name", "startUrl", "tool": "botocore"}, sort_keys=True)`, one
-/// name for both grants (it overwrites one with the other): the
-/// authorization code grant, its default, and every legacy sign-in (which
-/// has only the device grant) use that name, so the AWS CLI and awsmfa
-/// share them; a device registration of an `sso-session` is kept under the
-/// same text with `"grantType": "device_code"` added, so neither grant
-/// replaces the other's.
-pub fn registration_file(env: &dyn Env, sign_in: &SignIn, grant: Grant) -> Option<PathBuf> {
-    use super::pyjson::{Value, object};
-    let scopes = match &sign_in.scopes {
-        Some(scopes) => Value::List(scopes),
-        None => Value::Null,
-    };
-    let session = match &sign_in.session {
-        Some(name) => Value::Str(name),
-        None => Value::Null,
-    };
-    let mut fields = Vec::new();
-    if grant == Grant::DeviceCode && sign_in.session.is_some() {
-        fields.push(("grantType", Value::Str("device_code")));
-    }
-    fields.extend([
-        ("region", Value::Str(&sign_in.region)),
-        ("scopes", scopes),
-        ("session_name", session),
-        ("startUrl", Value::Str(&sign_in.start_url)),
-        ("tool", Value::Str("botocore")),
-    ]);
-    Some(cache_dir(env)?.join(format!("{}.json", sha1_hex(&object(&fields)))))
-}
-
-/// A client registration of SSO OIDC.
-#[derive(Debug, Clone)]
-pub struct Registration {
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub expires_at: Timestamp,
-    pub scopes: Vec<String>,
-    /// What it was registered for (empty when none were named, as the AWS
-    /// CLI registers a device client).
-    pub grant_types: Vec<String>,
-}
-
-impl Registration {
-    /// The registration cached at `path`, when it serves `grant` for more
-    /// than 15 minutes yet (the AWS CLI's rule); anything else is `None`.
-    pub fn load(path: &Path, grant: Grant, now: Timestamp) -> Option<Registration> {
-        let bytes = crate::profiles::store::read_regular(path).ok()??;
-        let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        let text = |k: &str| {
-            doc.get(k)
-                .and_then(serde_json::Value::as_str)
-                .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()))
-                .map(str::to_owned)
-        };
-        let list = |k: &str| -> Vec<String> {
-            doc.get(k)
-                .and_then(serde_json::Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|i| i.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let registration = Registration {
-            client_id: text("clientId")?,
-            client_secret: Secret::new(text("clientSecret")?),
-            expires_at: Timestamp::parse(&text("expiresAt")?)?,
-            scopes: list("scopes"),
-            grant_types: list("grantTypes"),
-        };
-        let for_code = registration
-            .grant_types
-            .iter()
-            .any(|g| g == Grant::AuthorizationCode.name());
-        let serves = match grant {
-            Grant::AuthorizationCode => for_code,
-            Grant::DeviceCode => !for_code,
-        };
-        (serves && now.seconds_until(registration.expires_at) > REFRESH_WINDOW_SECONDS)
-            .then_some(registration)
-    }
-
-    /// Writes it to `path` as the AWS CLI v2 does: `clientId`,
-    /// `clientSecret`, `expiresAt`, then `scopes` and `grantTypes` when
-    /// there are any; atomically, 0600.
-    pub fn store(&self, path: &Path) -> Result<()> {
-        use super::pyjson::{Value, object};
-        let expires = self.expires_at.to_string();
-        let mut fields = vec![
-            ("clientId", Value::Str(&self.client_id)),
-            ("clientSecret", Value::Str(self.client_secret.expose())),
-            ("expiresAt", Value::Str(&expires)),
-        ];
-        if !self.scopes.is_empty() {
-            fields.push(("scopes", Value::List(&self.scopes)));
-        }
-        if !self.grant_types.is_empty() {
-            fields.push(("grantTypes", Value::List(&self.grant_types)));
-        }
-        write_private(path, &object(&fields))
-    }
-}
-
 /// Writes a new sign-in's token to `path` as the AWS CLI v2 does: its keys
 /// in its order, its time format, one line; atomically, 0600.
 pub fn store_token(
     path: &Path,
     sign_in: &SignIn,
     token: &Token,
-    registration: &Registration,
+    registration: &super::registration::Registration,
 ) -> Result<()> {
-    use super::pyjson::{Value, object};
+    use crate::pyjson::{Value, object};
     let expires = token.expires_at.to_string();
     let registration_expires = registration.expires_at.to_string();
     let mut fields = vec![
@@ -218,7 +82,7 @@ pub fn store_token(
     write_private(path, &object(&fields))
 }
 
-fn write_private(path: &Path, text: &str) -> Result<()> {
+pub(super) fn write_private(path: &Path, text: &str) -> Result<()> {
     crate::profiles::write::PreparedWrite::new(path, text, true)?.commit()
 }
 
@@ -351,6 +215,7 @@ pub fn lock_sign_in(cache: &Path, wait: Duration) -> Result<Option<FileLock>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sso::registration::{Grant, registration_file};
 
     fn sign_in(session: Option<&str>, scopes: Option<&[&str]>) -> SignIn {
         SignIn {
@@ -404,38 +269,6 @@ mod tests {
             role_credentials_key(&session, "123456789012", "ReadOnly"),
             "31b260dab331b2af063485cea75f7b8b3cf54c71"
         );
-    }
-
-    #[test]
-    fn registrations_serve_their_own_grant_while_fresh() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.json");
-        let now = Timestamp::now();
-        let registration = Registration {
-            client_id: "c".into(),
-            client_secret: Secret::new("s"),
-            expires_at: now.plus(3600),
-            scopes: vec!["sso:account:access".into()],
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-        };
-        registration.store(&path).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            text.starts_with("{\"clientId\": \"c\", \"clientSecret\": \"s\", \"expiresAt\": \""),
-            "{text}"
-        );
-        assert!(Registration::load(&path, Grant::AuthorizationCode, now).is_some());
-        assert!(Registration::load(&path, Grant::DeviceCode, now).is_none());
-        // Within 15 minutes of its end it is not used.
-        assert!(
-            Registration::load(&path, Grant::AuthorizationCode, now.plus(3600 - 600)).is_none()
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
     }
 
     #[test]

@@ -11,12 +11,10 @@ use anyhow::Result;
 
 use super::SignIn;
 use super::browser::{open, reachable, show};
-use super::cache::{
-    CachedToken, Grant, Registration, SIGN_IN_LOCK_WAIT, lock_sign_in, registration_file,
-    store_token, token_file,
-};
+use super::cache::{CachedToken, SIGN_IN_LOCK_WAIT, lock_sign_in, store_token, token_file};
 use super::callback::Callback;
 use super::pkce::{Authorize, Pkce};
+use super::registration::{Grant, Registration, registration_file};
 use crate::aws::oidc::{self, Poll, Register, Token};
 use crate::aws::sts::Endpoint;
 use crate::env::Env;

@@ -7,7 +7,7 @@ pub mod cache;
 pub mod callback;
 pub mod login;
 pub mod pkce;
-pub mod pyjson;
+pub mod registration;
 pub mod token;
 
 use crate::aws::sts::Endpoint;

@@ -1,7 +1,16 @@
 //! JSON written byte for byte as Python's `json.dumps` writes it (default
-//! separators `", "` and `": "`, non-ASCII as `\uXXXX`): the AWS CLI names
-//! its registration cache after the SHA-1 of such text, and writes its SSO
-//! cache files so.
+//! separators `", "` and `": "`, non-ASCII as `\uXXXX`), and the SHA-1 names
+//! botocore gives its cache files after such text: the AWS CLI's SSO and
+//! credential caches are named and written so.
+
+/// The SHA-1 of `text`, in lower-case hex.
+pub fn sha1_hex(text: &str) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A value of the few kinds the SSO cache holds.
 pub enum Value<'a> {
