@@ -411,12 +411,7 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
     /// The command and its arguments
-    #[arg(
-        value_name = "COMMAND",
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    #[arg(value_name = "COMMAND", required = true, trailing_var_arg = true)]
     pub command: Vec<std::ffi::OsString>,
 }
 

@@ -554,3 +554,58 @@ fn a_device_of_an_isolated_partition_gets_a_region_of_its_own() {
     assert!(stderr.contains("us-iso-east-1"), "{stderr}");
     assert_ne!(out.status.code(), Some(2), "{stderr}");
 }
+
+#[test]
+fn a_role_named_with_its_own_mfa_session_is_refused_by_every_command() {
+    let Some(moto) = Moto::start() else { return };
+    let env = readme_layout();
+    env.awsmfa(&["login", "--code", "123456", "--endpoint-url", &moto.url()])
+        .assert()
+        .success();
+    let before = moto.requests().len();
+    for args in [
+        vec!["credential-process", "-p", "admin", "-t", "mfa"],
+        vec!["env", "-p", "admin", "-t", "mfa"],
+        vec!["status", "-p", "admin", "-t", "mfa"],
+        vec![
+            "credential-process",
+            "--login",
+            "-p",
+            "admin",
+            "-t",
+            "mfa",
+            "--code-command",
+            "true",
+        ],
+        vec!["exec", "--login", "-p", "admin", "-t", "mfa", "--", "true"],
+    ] {
+        env.awsmfa(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("not the role's session"));
+    }
+    assert_eq!(moto.requests().len(), before);
+}
+
+#[test]
+fn an_unknown_flag_before_the_command_is_a_usage_error() {
+    let env = readme_layout();
+    env.awsmfa(&[
+        "exec",
+        "--login",
+        "-p",
+        "admin",
+        "--frobnicate",
+        "--duration",
+        "2h",
+        "--",
+        "true",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("--frobnicate"));
+    // What follows the command is the command's own.
+    env.awsmfa(&["exec", "-p", "nobody-here", "true", "--frobnicate"])
+        .assert()
+        .code(3);
+}

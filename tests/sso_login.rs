@@ -502,3 +502,23 @@ fn logout_signs_out_and_removes_what_was_cached_from_the_sign_in() {
         .success()
         .stderr(predicate::str::contains("nothing to do"));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_planted_at_the_sign_in_lock_stops_it() {
+    let Some(portal) = Portal::start(&[]) else {
+        return;
+    };
+    let env = sso_env(&portal);
+    let sso = env.home().join(".aws/sso");
+    std::fs::create_dir_all(&sso).unwrap();
+    let victim = env.home().join("victim");
+    std::os::unix::fs::symlink(&victim, sso.join(format!(".{CORP_TOKEN}.awsmfa-lock"))).unwrap();
+    env.awsmfa(&["sso", "login", "-p", "my-sso", "--use-device-code"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a regular file"));
+    assert!(!victim.exists());
+    assert!(portal.entries().is_empty(), "no request");
+}

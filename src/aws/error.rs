@@ -138,7 +138,9 @@ pub fn explain(err: AwsError, call: Call<'_>) -> Error {
     match err {
         AwsError::Service { code, message } => {
             let code = code.unwrap_or_default();
-            let message = message.unwrap_or_default();
+            let message = message
+                .filter(|m| !m.trim().is_empty())
+                .unwrap_or_else(|| "(no message)".to_owned());
             let says = |m: &str| m.to_ascii_lowercase();
             match code.as_str() {
                 "AccessDenied"
@@ -230,7 +232,10 @@ pub fn explain_role(
         message,
     } = &err
     {
-        let message = message.clone().unwrap_or_default();
+        let message = message
+            .clone()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| "(no message)".to_owned());
         let lower = message.to_ascii_lowercase();
         if code == "AccessDenied" {
             let mut hint = format!(

@@ -132,6 +132,7 @@ pub fn export_target(
         names.source = role;
         names.long_term_of = None;
     }
+    refuse_role_on_its_mfa_session(files, env, device, &names)?;
     if ProfileCredentials::read(&files.credentials.ini, &names.target)
         != ProfileCredentials::Missing
     {
@@ -146,6 +147,33 @@ pub fn export_target(
         }
         kind => Ok((names, kind)),
     }
+}
+
+/// Refuses a role that needs MFA named with its own MFA session as the
+/// target (`-p admin -t mfa`): that profile holds the IAM user's session,
+/// not the role's, and `login` refuses the same names.
+fn refuse_role_on_its_mfa_session(
+    files: &AwsFiles,
+    env: &dyn Env,
+    device: Option<&str>,
+    names: &ProfileNames,
+) -> Result<()> {
+    if !is_mfa_role(files, env, device, &names.source)? {
+        return Ok(());
+    }
+    let mfa = crate::login::chain::mfa_session_of(files, &names.source)?;
+    if mfa != names.target {
+        return Ok(());
+    }
+    Err(Error::failure(format!(
+        "profile {} holds the MFA session that role {} is assumed with, not the role's session",
+        names.target, names.source
+    ))
+    .hint(format!(
+        "drop --target (the role's session is {}), or name another one",
+        crate::names::default_target(&names.source)
+    ))
+    .into())
 }
 
 /// Refuses the login flags that would apply to no request for a profile of

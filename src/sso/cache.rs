@@ -198,6 +198,19 @@ pub fn lock_sign_in(cache: &Path, wait: Duration) -> Result<Option<FileLock>> {
         return Ok(None);
     };
     let key = sso_dir.join(name);
+    // A lock path that is no regular file (a planted link, a FIFO) is an
+    // error, never a reason to go on unlocked.
+    let lock_path = sso_dir.join(format!(".{}.awsmfa-lock", name.to_string_lossy()));
+    if let Ok(meta) = std::fs::symlink_metadata(&lock_path)
+        && !meta.is_file()
+    {
+        return Err(Error::failure(format!(
+            "the lock file {} is not a regular file",
+            lock_path.display()
+        ))
+        .hint("awsmfa locks a regular file there while it refreshes or signs in: delete it")
+        .into());
+    }
     let started = Instant::now();
     loop {
         let attempt = Instant::now();
