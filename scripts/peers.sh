@@ -5,6 +5,8 @@
 #     SSO stand-in), pinned to the botocore the AWS CLI brings
 #   - bash, dash, zsh and fish, from Debian packages when missing
 #   - Chromium (Debian's chromium), the browser of the SSO sign-in tests
+#   - a Secret Service for the keychain tests: gnome-keyring, the D-Bus
+#     session tools (dbus-run-session, dbus-send) and secret-tool
 # Safe to run again: it installs only what is missing.
 
 AWSMFA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,10 +61,32 @@ ensure_browser() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
 }
 
+# The keychain tests (tests/keychain.rs) start gnome-keyring in a D-Bus
+# session of their own (tests/common/keyring.rs) and read back with secret-tool.
+ensure_keyring() {
+    local missing=()
+    command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+    command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus-bin)
+    command -v dbus-send >/dev/null 2>&1 || missing+=(dbus-bin)
+    command -v dbus-daemon >/dev/null 2>&1 || missing+=(dbus-daemon)
+    command -v secret-tool >/dev/null 2>&1 || missing+=(libsecret-tools)
+    ((${#missing[@]} == 0)) && return
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "peers: no apt-get to install ${missing[*]}; the keychain tests need a Secret Service" >&2
+        return 1
+    fi
+    echo "peers: installing ${missing[*]} from Debian packages" >&2
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 ensure_peers() {
     ensure_python_peers
     ensure_shells
     ensure_browser
+    ensure_keyring
     export PATH="$AWSMFA_VENV/bin:$PATH"
     # The tests' own environment is clean, but the peers they start must not
     # inherit this machine's AWS settings either.

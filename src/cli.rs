@@ -64,6 +64,9 @@ pub enum Command {
     /// Sign in to IAM Identity Center (SSO), or out, as the AWS CLI does
     #[command(subcommand)]
     Sso(SsoCommand),
+    /// Keep long-term keys in the OS keychain instead of ~/.aws/credentials
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print a shell completion script
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -282,6 +285,50 @@ pub struct SsoLogoutArgs {
     /// Every sign-in (the default)
     #[arg(long)]
     pub all: bool,
+}
+
+/// `awsmfa keys`: long-term keys in the OS keychain (service `awsmfa`,
+/// account the profile name).
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeysCommand {
+    /// Store a profile's access key id and secret (asked on the terminal, or two lines on stdin)
+    #[command(after_help = KEYS_ADD_EXAMPLES)]
+    Add(KeysArgs),
+    /// Move a profile's keys from the credentials file into the keychain
+    #[command(after_help = KEYS_IMPORT_EXAMPLES)]
+    Import(KeysArgs),
+    /// List the profiles with keys in the keychain and their key ids (never the secrets)
+    List,
+    /// Remove a profile's keys from the keychain
+    Remove(KeysArgs),
+}
+
+const KEYS_ADD_EXAMPLES: &str = "\
+Examples:
+  awsmfa keys add                          asks for [default]'s access key id and secret
+  awsmfa keys add -p work                  the same for profile work
+  printf '%s\\n%s\\n' \"$ID\" \"$SECRET\" | awsmfa keys add -p ci
+
+The secret is never shown. The keys are stored in the OS keychain (macOS Keychain,
+Windows Credential Manager, the Secret Service) under the service awsmfa and the
+account P; nothing is written to the AWS files. 'awsmfa login -p P' uses them when
+the files hold no keys for P.";
+
+const KEYS_IMPORT_EXAMPLES: &str = "\
+Examples:
+  awsmfa keys import                       [default]'s keys -> the keychain
+  awsmfa keys import -p work
+
+The keys are stored and read back first; only then are their two lines removed
+from ~/.aws/credentials (the section too, when nothing else is left in it). A
+keychain that cannot be reached leaves the file as it was.";
+
+/// The profile a `keys` command works on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KeysArgs {
+    /// The profile whose long-term keys these are [env: AWSMFA_PROFILE] [default: default]
+    #[arg(short = 'p', long, value_name = "P")]
+    pub profile: Option<String>,
 }
 
 const CONFIGURE_EXAMPLES: &str = "\
@@ -583,6 +630,23 @@ mod tests {
             panic!()
         };
         assert!(a.json);
+    }
+
+    #[test]
+    fn keys_commands() {
+        let cli = parse(&["keys", "add", "-p", "work"]).unwrap();
+        let Command::Keys(KeysCommand::Add(a)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(a.profile.as_deref(), Some("work"));
+        assert!(matches!(
+            parse(&["keys", "list"]).unwrap().command,
+            Command::Keys(KeysCommand::List)
+        ));
+        assert!(parse(&["keys", "import", "--profile", "p"]).is_ok());
+        assert!(parse(&["keys", "remove"]).is_ok());
+        // The secret is never an argument.
+        assert!(parse(&["keys", "add", "AKIAFAKEFAKEFAKE1234"]).is_err());
     }
 
     #[test]

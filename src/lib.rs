@@ -53,7 +53,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 stderr: &mut std::io::stderr(),
             };
-            commands::login::run(args, &env, &aws::sts::SdkSts, &mut console)
+            // Opened only if the login needs keys that no file holds.
+            let keychain = keys::OsKeychain::default();
+            commands::login::run(args, &env, &aws::sts::SdkSts, &keychain, &mut console)
         }
         Command::Configure(cli::ConfigureArgs {
             what: Some(cli::ConfigureCommand::Sso(args)),
@@ -78,6 +80,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Profiles => commands::completions::profiles(&env, &mut stdout.lock()),
         Command::Sso(cli::SsoCommand::Login(args)) => commands::sso::login(args, &env),
         Command::Sso(cli::SsoCommand::Logout(args)) => commands::sso::logout(args, &env),
+        Command::Keys(command) => {
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock();
+            let input = match stdin.is_terminal() {
+                true => commands::keys::KeysInput::Terminal,
+                false => commands::keys::KeysInput::Lines(&mut lines),
+            };
+            let mut console = commands::keys::KeysConsole {
+                input,
+                stdout: &mut stdout.lock(),
+                stderr: &mut std::io::stderr(),
+            };
+            commands::keys::run(command, &env, &keys::OsKeychain::default(), &mut console)
+        }
     }
 }
 
@@ -183,6 +199,42 @@ mod redaction {
     }
 
     #[test]
+    fn a_renewal_never_opens_the_keychain_and_a_login_reads_it_last() {
+        use crate::keys::test_keychain::TestKeychain;
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir(home.path().join(".aws")).unwrap();
+        std::fs::write(
+            home.path().join(".aws/config"),
+            "[default]\nmfa_serial = arn:aws:iam::000000000000:mfa/x\n",
+        )
+        .unwrap();
+        let env = std::collections::HashMap::from([("HOME", home.path().to_str().unwrap())]);
+        let mut options = crate::login::plan::LoginOptions {
+            code: Some(CODE.into()),
+            renewal: true,
+            ..Default::default()
+        };
+        let keychain = TestKeychain::down();
+        let resolved = crate::login::plan::resolve(&options, &env, &keychain, &mut Vec::new());
+        let crate::login::plan::Resolved::Plan(plan) = resolved.unwrap() else {
+            panic!("no session yet")
+        };
+        assert!(plan.session.keys.is_none());
+        assert_eq!(keychain.calls.get(), 0);
+        // A login that needs GetSessionToken reads the keychain's keys.
+        options.renewal = false;
+        let keychain = TestKeychain::with("default", "AKIAKEYCHAIN", SECRET);
+        let resolved = crate::login::plan::resolve(&options, &env, &keychain, &mut Vec::new());
+        let crate::login::plan::Resolved::Plan(plan) = resolved.unwrap() else {
+            panic!("no session yet")
+        };
+        let found = plan.session.keys.as_ref().unwrap();
+        assert_eq!(found.keys.access_key_id, "AKIAKEYCHAIN");
+        assert_eq!(found.from, crate::keys::KeysFrom::Keychain);
+        assert_redacted("Plan from the keychain", format!("{plan:?}"));
+    }
+
+    #[test]
     fn debug_of_a_login_plan_shows_no_secret() {
         let home = tempfile::tempdir().unwrap();
         let aws = home.path().join(".aws");
@@ -208,7 +260,9 @@ mod redaction {
             code: Some(CODE.into()),
             ..Default::default()
         };
-        let resolved = crate::login::plan::resolve(&options, &env, &mut Vec::new()).unwrap();
+        let keychain = crate::keys::test_keychain::TestKeychain::default();
+        let resolved =
+            crate::login::plan::resolve(&options, &env, &keychain, &mut Vec::new()).unwrap();
         let shown = format!("{resolved:?}");
         assert!(
             shown.contains("arn:aws:iam::000000000000:role/a"),

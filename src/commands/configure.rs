@@ -88,15 +88,17 @@ fn discover(
 ) -> Result<String> {
     let sts_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_STS")?;
     let iam_url = net::endpoint_url(args.endpoint_url.as_deref(), env, "AWS_ENDPOINT_URL_IAM")?;
-    let keys = long_term_keys(files, source)?;
+    let found = long_term_keys(files, source, &crate::keys::OsKeychain::default())?;
+    let keys = found.keys;
     let region = crate::region::region(args.region.as_deref(), env, files, &[source], "us-east-1")?;
     let endpoint = sts_endpoint(env, files, &[source], region, sts_url, None)?;
     if args.verbose {
         writeln!(
             stderr,
-            "awsmfa: asking STS ({}) and IAM who holds access key {} of profile {source}",
+            "awsmfa: asking STS ({}) and IAM who holds access key {} of profile {source} (from {})",
             endpoint.display(),
-            mask(&keys.access_key_id)
+            mask(&keys.access_key_id),
+            found.from
         )?;
     }
     let found = lister

@@ -10,6 +10,7 @@ use crate::aws::sts::Sts;
 use crate::cli::{LoginArgs, SignInArgs};
 use crate::env::Env;
 use crate::exit_codes::ExitCode;
+use crate::keys::Keychain;
 use crate::login::plan;
 use crate::login::run::{self, Console};
 use crate::names::ProfileArgs;
@@ -18,9 +19,10 @@ pub fn run(
     args: &LoginArgs,
     env: &dyn Env,
     sts: &dyn Sts,
+    keychain: &dyn Keychain,
     console: &mut Console<'_>,
 ) -> Result<ExitCode> {
-    let plan = match plan::resolve(&options(args), env, console.stderr)? {
+    let plan = match plan::resolve(&options(args), env, keychain, console.stderr)? {
         plan::Resolved::Plan(plan) => plan,
         plan::Resolved::Fresh {
             target,
@@ -31,7 +33,7 @@ pub fn run(
             return Ok(ExitCode::Success);
         }
     };
-    let outcome = run::execute(&plan, sts, console)?;
+    let outcome = run::execute(&plan, sts, keychain, console)?;
     if outcome.saved {
         let target = plan.target();
         let env_cmd = if target == "mfa" {

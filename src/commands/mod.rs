@@ -6,6 +6,7 @@ pub mod configure_sso;
 pub mod credential_process;
 pub mod env;
 pub mod exec;
+pub mod keys;
 pub mod login;
 pub mod logout;
 pub mod prompt;
@@ -320,9 +321,12 @@ fn log_in(
     };
     let mut options = login::sign_in_options(sign_in, profiles);
     options.renewal = renewal;
-    Ok(match resolve(&options, env, console.stderr)? {
+    // Opened only if the login needs keys that no file holds.
+    let keychain = crate::keys::OsKeychain::default();
+    Ok(match resolve(&options, env, &keychain, console.stderr)? {
         Resolved::Plan(plan) => {
-            crate::login::run::execute(&plan, &crate::aws::sts::SdkSts, &mut console)?.credentials
+            crate::login::run::execute(&plan, &crate::aws::sts::SdkSts, &keychain, &mut console)?
+                .credentials
         }
         Resolved::Fresh { session, .. } => session,
     })

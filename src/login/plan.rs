@@ -11,11 +11,11 @@ use crate::aws::sts::Endpoint;
 use crate::env::Env;
 use crate::error::Error;
 use crate::input::{DEFAULT_DURATION, parse_code, parse_duration};
+use crate::keys::{FoundKeys, Keychain};
 use crate::names::{ProfileArgs, ProfileNames};
 use crate::net;
 use crate::profiles::{AwsFiles, AwsPaths};
 use crate::secret::Secret;
-use crate::session::LongTermKeys;
 
 use super::chain::{self, RoleSpec};
 use super::code::CodeCommand;
@@ -44,7 +44,10 @@ pub struct LoginOptions {
 pub struct SessionStep {
     /// The profile with the long-term keys.
     pub source: String,
-    pub keys: LongTermKeys,
+    /// Its keys; `None` when no file holds them and none may be needed
+    /// (a renewal, a role login whose MFA session is fresh): then the
+    /// keychain is read only if a new MFA session is needed after all.
+    pub keys: Option<FoundKeys>,
     /// Where the MFA session is saved (and, for a role, reused from).
     pub target: String,
     pub device: String,
@@ -122,8 +125,14 @@ pub enum Resolved {
 
 /// Resolves and checks a login; notes (values not copied) go to `stderr`.
 /// The input is checked first, then a still-fresh target ends it before
-/// keys, a device or a code are needed.
-pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) -> Result<Resolved> {
+/// keys, a device or a code are needed; `keychain` is opened only when a
+/// new MFA session needs keys that no file holds.
+pub fn resolve(
+    options: &LoginOptions,
+    env: &dyn Env,
+    keychain: &dyn Keychain,
+    stderr: &mut dyn Write,
+) -> Result<Resolved> {
     // Input that needs no file first.
     let code = options.code.as_deref().map(parse_code).transpose()?;
     let endpoint_url =
@@ -171,7 +180,14 @@ pub fn resolve(options: &LoginOptions, env: &dyn Env, stderr: &mut dyn Write) ->
             left,
         });
     }
-    let keys = crate::keys::long_term_keys(&files, &session_source)?;
+    let keys = match options.renewal || mfa_session_is_fresh(&files, &chain, &session_target) {
+        true => crate::keys::in_files(&files, &session_source)?,
+        false => Some(crate::keys::long_term_keys(
+            &files,
+            &session_source,
+            keychain,
+        )?),
+    };
     let settings = chain.settings(&side);
     let device = device(options, env, &files, &settings, &session_source)?;
     let code_command = code_command(options, env, &files, &settings);
@@ -278,6 +294,19 @@ fn names_for_login(
         target: names.target,
         long_term_of: None,
     })
+}
+
+/// Whether a role login will sign with the MFA session already saved: its
+/// source's keys are then not needed (unless it ends before the login runs).
+fn mfa_session_is_fresh(files: &AwsFiles, chain: &chain::Chain, session_target: &str) -> bool {
+    !chain.roles.is_empty()
+        && crate::session::fresh_within(
+            &files.credentials.ini,
+            session_target,
+            crate::time::Timestamp::now(),
+            crate::session::REFRESH_WINDOW_SECONDS,
+        )
+        .is_some()
 }
 
 fn window(renewal: bool) -> i64 {

@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::aws::error::{Call, explain, explain_role};
 use crate::aws::sts::{RoleRequest, SessionRequest, Sts};
+use crate::keys::Keychain;
 use crate::profiles::AwsFile;
 use crate::session::Session;
 use crate::time::{Timestamp, human_span};
@@ -43,8 +44,13 @@ impl Outcome {
     }
 }
 
-/// Runs `plan`.
-pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<Outcome> {
+/// Runs `plan`; `keychain` is read only for keys the plan left there.
+pub fn execute(
+    plan: &Plan,
+    sts: &dyn Sts,
+    keychain: &dyn Keychain,
+    console: &mut Console<'_>,
+) -> Result<Outcome> {
     let target = plan.target();
     if plan.verbose {
         describe(plan, console.stderr)?;
@@ -62,13 +68,13 @@ pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
         return Ok(Outcome::found(session));
     }
     let Some(roles) = &plan.roles else {
-        let credentials = new_session(plan, sts, console)?;
+        let credentials = new_session(plan, sts, keychain, console)?;
         return Ok(Outcome {
             credentials,
             saved: true,
         });
     };
-    let mut credentials = mfa_session(plan, sts, console)?;
+    let mut credentials = mfa_session(plan, sts, keychain, console)?;
     for step in &roles.steps {
         credentials = assume(plan, step, &credentials, sts)?;
     }
@@ -88,7 +94,12 @@ pub fn execute(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
 
 /// The MFA session a role login signs with: the source's still-fresh one
 /// (no code asked), else a new one, saved to the source's session profile.
-fn mfa_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<Session> {
+fn mfa_session(
+    plan: &Plan,
+    sts: &dyn Sts,
+    keychain: &dyn Keychain,
+    console: &mut Console<'_>,
+) -> Result<Session> {
     let source_target = &plan.session.target;
     let window = crate::session::REFRESH_WINDOW_SECONDS;
     if let Some((session, left)) = fresh_session(plan, source_target, window)? {
@@ -115,12 +126,35 @@ fn mfa_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
     if let Some((session, _)) = fresh_session(plan, source_target, window)? {
         return Ok(session);
     }
-    new_session(plan, sts, console)
+    new_session(plan, sts, keychain, console)
 }
 
 /// Asks for the code, calls GetSessionToken and saves the session.
-fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<Session> {
+fn new_session(
+    plan: &Plan,
+    sts: &dyn Sts,
+    keychain: &dyn Keychain,
+    console: &mut Console<'_>,
+) -> Result<Session> {
     let step = &plan.session;
+    // Keys the plan did not need yet are read before a code is asked for.
+    let read;
+    let keys = match &step.keys {
+        Some(found) => found,
+        None => {
+            read = crate::keys::from_keychain(&plan.paths.credentials, &step.source, keychain)?;
+            if plan.verbose {
+                writeln!(
+                    console.stderr,
+                    "awsmfa: long-term keys of profile {}: access key {}, from {}",
+                    step.source,
+                    mask(&read.keys.access_key_id),
+                    read.from
+                )?;
+            }
+            &read
+        }
+    };
     let code = code::obtain(
         plan.code.clone(),
         plan.code_command.as_ref(),
@@ -130,7 +164,7 @@ fn new_session(plan: &Plan, sts: &dyn Sts, console: &mut Console<'_>) -> Result<
         console.stderr,
     )?;
     let request = SessionRequest {
-        keys: &step.keys,
+        keys: &keys.keys,
         device: &step.device,
         code: &code,
         duration_seconds: step.duration,
@@ -236,11 +270,18 @@ fn describe(plan: &Plan, stderr: &mut dyn Write) -> Result<()> {
         plan.paths.credentials.display()
     ))?;
     say(format!("config file: {}", plan.paths.config.display()))?;
-    say(format!(
-        "source profile: {} (access key {})",
-        step.source,
-        mask(&step.keys.access_key_id)
-    ))?;
+    match &step.keys {
+        Some(found) => say(format!(
+            "source profile: {} (access key {}, from {})",
+            step.source,
+            mask(&found.keys.access_key_id),
+            found.from
+        ))?,
+        None => say(format!(
+            "source profile: {} (no file holds its keys: the keychain is read only if a new MFA session is needed)",
+            step.source
+        ))?,
+    }
     say(format!("MFA device: {}", step.device))?;
     if let Some(command) = &plan.code_command {
         // Only where it is set: the command itself may hold a TOTP seed.

@@ -155,7 +155,32 @@ pub fn set_keys(
         }
     }
     let text = plan.render();
-    verify(file, &text, section, Some(pairs))?;
+    verify(file, &text, section, Some(with_pairs(file, section, pairs)))?;
+    Ok(text)
+}
+
+/// Removes the lines of `keys` from `[section]` (the whole section when no
+/// other key is left in it) and returns the new text: every other line,
+/// comment and line end stays as it was.
+pub fn remove_keys(file: &IniFile, section: &str, keys: &[&str]) -> Result<String, UnsafeEdit> {
+    let Some(sec) = file.section(section) else {
+        return Ok(file.text().to_owned());
+    };
+    let goes = |e: &&super::parse::Entry| keys.contains(&file.key(e));
+    if sec.entries.iter().all(|e| goes(&e)) {
+        return remove_section(file, section).expect("the section exists");
+    }
+    let mut plan = Plan::new(file);
+    for entry in sec.entries.iter().filter(goes) {
+        plan.ops[entry.line] = Op::Delete;
+        for &c in &entry.continuation {
+            plan.ops[c] = Op::Delete;
+        }
+    }
+    let text = plan.render();
+    let mut left = pairs_of(file, section).unwrap_or_default();
+    left.retain(|(k, _)| !keys.contains(&k.as_str()));
+    verify(file, &text, section, Some(left))?;
     Ok(text)
 }
 
@@ -216,14 +241,26 @@ fn same_section(a: &IniFile, sa: &Section, b: &IniFile, sb: &Section) -> bool {
             .all(|(x, y)| a.key(x) == b.key(y) && a.value(x) == b.value(y))
 }
 
+/// The keys and values of `[section]` once `pairs` are set in it.
+fn with_pairs(before: &IniFile, section: &str, pairs: &[(&str, &str)]) -> Pairs {
+    let mut expected = pairs_of(before, section).unwrap_or_default();
+    for (k, v) in pairs {
+        match expected.iter_mut().find(|(key, _)| key == k) {
+            Some(slot) => slot.1 = (*v).to_owned(),
+            None => expected.push(((*k).to_owned(), (*v).to_owned())),
+        }
+    }
+    expected
+}
+
 /// Checks that `text` reads as `before` with only `[section]` changed as
-/// intended. One pass over both files: a file of 100,000 profiles takes
-/// as long to check as to read.
+/// intended: holding `expected`, or gone (`None`). One pass over both
+/// files: a file of 100,000 profiles takes as long to check as to read.
 fn verify(
     before: &IniFile,
     text: &str,
     section: &str,
-    set: Option<&[(&str, &str)]>,
+    expected: Option<Pairs>,
 ) -> Result<(), UnsafeEdit> {
     let refuse = || UnsafeEdit {
         section: section.to_owned(),
@@ -237,16 +274,6 @@ fn verify(
     if !unchanged {
         return Err(refuse());
     }
-    let expected = set.map(|pairs| {
-        let mut expected = pairs_of(before, section).unwrap_or_default();
-        for (k, v) in pairs {
-            match expected.iter_mut().find(|(key, _)| key == k) {
-                Some(slot) => slot.1 = (*v).to_owned(),
-                None => expected.push(((*k).to_owned(), (*v).to_owned())),
-            }
-        }
-        expected
-    });
     if pairs_of(&after, section) != expected {
         return Err(refuse());
     }
@@ -416,6 +443,31 @@ mod tests {
         ));
         let removed = timed(&|| remove_section(&f, "profile0").unwrap().unwrap());
         assert!(removed.starts_with("[profile1]\n"));
+    }
+
+    #[test]
+    fn removing_keys_takes_their_lines_only() {
+        let keys = ["aws_access_key_id", "aws_secret_access_key"];
+        let before = "# top\r\n[a]\r\nx = 1\r\n\r\n[work]\r\n# the keys\r\naws_access_key_id = AKIA\r\nregion = eu-west-1\r\naws_secret_access_key = s\r\n  continued\r\nmfa_serial = m\r\n\r\n[b]\r\ny = 2";
+        let after = remove_keys(&file(before), "work", &keys).unwrap();
+        assert_eq!(
+            after,
+            "# top\r\n[a]\r\nx = 1\r\n\r\n[work]\r\n# the keys\r\nregion = eu-west-1\r\nmfa_serial = m\r\n\r\n[b]\r\ny = 2"
+        );
+        // The last key of a file without a final line end.
+        let after = remove_keys(&file("[w]\nregion = x\naws_access_key_id = A"), "w", &keys);
+        assert_eq!(after.unwrap(), "[w]\nregion = x");
+    }
+
+    #[test]
+    fn removing_every_key_removes_the_section() {
+        let keys = ["aws_access_key_id", "aws_secret_access_key"];
+        let before = "[a]\nx = 1\n\n[work]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[b]\ny = 2\n";
+        let after = remove_keys(&file(before), "work", &keys).unwrap();
+        assert_eq!(after, "[a]\nx = 1\n\n[b]\ny = 2\n");
+        let only = "[work]\naws_access_key_id = AKIA\naws_secret_access_key = s\n";
+        assert_eq!(remove_keys(&file(only), "work", &keys).unwrap(), "");
+        assert_eq!(remove_keys(&file(before), "none", &keys).unwrap(), before);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the AWS CLI, shells) and a small mock STS for answers moto cannot give.
 #![allow(dead_code, unused_imports)]
 
+pub mod keyring;
 pub mod mock_sts;
 pub mod moto;
 pub mod portal;
@@ -32,6 +33,7 @@ pub fn default_credentials() -> String {
 pub struct TestEnv {
     home: tempfile::TempDir,
     vars: Vec<(String, String)>,
+    unset: Vec<String>,
 }
 
 impl TestEnv {
@@ -41,6 +43,7 @@ impl TestEnv {
         TestEnv {
             home,
             vars: Vec::new(),
+            unset: Vec::new(),
         }
     }
 
@@ -54,6 +57,12 @@ impl TestEnv {
     /// Sets a variable for every command this environment runs.
     pub fn var(mut self, key: &str, value: &str) -> TestEnv {
         self.vars.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Leaves a variable the harness sets (DBUS_SESSION_BUS_ADDRESS) unset.
+    pub fn unset(mut self, key: &str) -> TestEnv {
+        self.unset.push(key.to_owned());
         self
     }
 
@@ -105,8 +114,18 @@ impl TestEnv {
         }
         cmd.env("HOME", self.home());
         cmd.env("USERPROFILE", self.home());
+        // No session bus unless a test names one (tests/common/keyring.rs):
+        // a login that reaches for the keychain never finds the machine's own.
+        let no_bus = self.home().join(".no-session-bus");
+        cmd.env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", no_bus.display()),
+        );
         for (k, v) in &self.vars {
             cmd.env(k, v);
+        }
+        for k in &self.unset {
+            cmd.env_remove(k);
         }
         // No controlling terminal, as under cron or CI: a prompt on /dev/tty
         // must fail at once instead of waiting for the developer's keyboard.

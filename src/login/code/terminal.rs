@@ -9,7 +9,7 @@
 #[cfg(unix)]
 pub use unix::*;
 #[cfg(windows)]
-pub use windows::{ask, ask_possible};
+pub use windows::{ask, ask_hidden, ask_possible};
 
 #[cfg(unix)]
 mod unix {
@@ -75,26 +75,51 @@ mod unix {
     /// Asks on the controlling terminal, in line mode; `None` when the
     /// process has none, at once.
     pub fn ask(question: &str) -> Result<Option<String>> {
+        ask_on(question, None)
+    }
+
+    /// [`ask`] with what is typed not shown (a secret): `what` names it
+    /// in errors.
+    pub fn ask_hidden(question: &str, what: &str) -> Result<Option<String>> {
+        ask_on(question, Some(what))
+    }
+
+    /// Asks for the MFA code (`hidden`: `None`), or for a secret unechoed.
+    fn ask_on(question: &str, hidden: Option<&str>) -> Result<Option<String>> {
         let Some(tty) = Tty::open() else {
             return Ok(None);
         };
+        let what = hidden.unwrap_or("the MFA code");
         let failed = |e: io::Error| -> anyhow::Error {
             // EIO is also what a job in the background gets when it may not
             // be stopped to wait for the terminal (its group is orphaned:
             // `(awsmfa login &)`); a hung-up terminal has no foreground job.
             let io_error = matches!(e.raw_os_error(), Some(libc::EIO | libc::ENXIO));
-            if tty.is_gone() || (io_error && tty.is_foreground()) {
+            if (tty.is_gone() || (io_error && tty.is_foreground())) && hidden.is_none() {
                 closed().into()
+            } else if tty.is_gone() || (io_error && tty.is_foreground()) {
+                Error::failure(format!(
+                    "the terminal was closed while awsmfa waited for {what}"
+                ))
+                .hint("nothing was stored; run awsmfa again in an open terminal")
+                .into()
             } else if io_error {
                 Error::failure("awsmfa runs in the background and may not read the terminal")
-                    .hint("run it in the foreground, or give the code another way (--code, --code-command, mfa_process)")
+                    .hint(match hidden {
+                        None => "run it in the foreground, or give the code another way (--code, --code-command, mfa_process)",
+                        Some(_) => "run it in the foreground, or give the answers on stdin",
+                    })
                     .into()
             } else {
-                Error::failure(format!("cannot read the MFA code from the terminal: {e}")).into()
+                Error::failure(format!("cannot read {what} from the terminal: {e}")).into()
             }
         };
-        let mode = LineMode::enter(&tty).map_err(failed)?;
+        let mode = LineMode::enter(&tty, hidden.is_none()).map_err(failed)?;
         let answer = read_answer(&tty, question).map_err(failed);
+        if hidden.is_some() {
+            // Enter was not echoed either.
+            let _ = (&tty.0).write_all(b"\n");
+        }
         drop(mode);
         answer.map(Some)
     }
@@ -137,9 +162,13 @@ mod unix {
     }
 
     impl<'a> LineMode<'a> {
-        fn enter(tty: &'a Tty) -> io::Result<LineMode<'a>> {
+        /// Line mode; `echo` off for a secret.
+        fn enter(tty: &'a Tty, echo: bool) -> io::Result<LineMode<'a>> {
             let current = get_mode(tty.fd())?;
-            let wanted = line_mode(&current);
+            let mut wanted = line_mode(&current);
+            if !echo {
+                wanted.c_lflag &= !(libc::ECHO | libc::ECHOE | libc::ECHOK | libc::ECHONL);
+            }
             let same = (current.c_iflag, current.c_oflag, current.c_lflag)
                 == (wanted.c_iflag, wanted.c_oflag, wanted.c_lflag);
             if same {
@@ -443,6 +472,55 @@ mod windows {
 
     /// Asks on the console (`CONIN$`/`CONOUT$`); `None` without one.
     pub fn ask(question: &str) -> Result<Option<String>> {
+        ask_on(question, true)
+    }
+
+    /// [`ask`] with what is typed not shown (a secret).
+    pub fn ask_hidden(question: &str, _what: &str) -> Result<Option<String>> {
+        ask_on(question, false)
+    }
+
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn GetConsoleMode(handle: *mut std::ffi::c_void, mode: *mut u32) -> i32;
+        fn SetConsoleMode(handle: *mut std::ffi::c_void, mode: u32) -> i32;
+    }
+
+    const ENABLE_ECHO_INPUT: u32 = 0x0004;
+
+    /// The console input's mode with echo off while this lives.
+    struct NoEcho {
+        handle: *mut std::ffi::c_void,
+        saved: u32,
+    }
+
+    impl NoEcho {
+        fn enter(input: &std::fs::File) -> std::io::Result<NoEcho> {
+            use std::os::windows::io::AsRawHandle;
+            let handle = input.as_raw_handle();
+            let mut saved = 0;
+            // SAFETY: a console handle this function's caller owns.
+            unsafe {
+                if GetConsoleMode(handle, &mut saved) == 0
+                    || SetConsoleMode(handle, saved & !ENABLE_ECHO_INPUT) == 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(NoEcho { handle, saved })
+        }
+    }
+
+    impl Drop for NoEcho {
+        fn drop(&mut self) {
+            // SAFETY: the handle outlives this value (see `ask_on`).
+            unsafe {
+                SetConsoleMode(self.handle, self.saved);
+            }
+        }
+    }
+
+    fn ask_on(question: &str, echo: bool) -> Result<Option<String>> {
         let open = |name| {
             std::fs::OpenOptions::new()
                 .read(true)
@@ -454,8 +532,16 @@ mod windows {
         };
         output.write_all(question.as_bytes())?;
         output.flush()?;
+        let no_echo = match echo {
+            true => None,
+            false => Some(NoEcho::enter(&input)?),
+        };
         let mut line = String::new();
-        BufReader::new(input).read_line(&mut line)?;
+        BufReader::new(&input).read_line(&mut line)?;
+        if no_echo.is_some() {
+            output.write_all(b"\r\n")?;
+        }
+        drop(no_echo);
         Ok(Some(line))
     }
 }
