@@ -15,6 +15,9 @@
 #   scripts/package.sh --deb            also the Debian package (cargo-deb)
 #   scripts/package.sh --build-only     build, print the binary's path, lay
 #                                       out nothing (check-reproducible.sh)
+#   scripts/package.sh --source         the source of HEAD instead:
+#                                       dist/awsmfa-vX.Y.Z-source.tar.gz, which
+#                                       the Homebrew formula builds from
 #   scripts/package.sh --sums-only      rewrite dist/SHA256SUMS only
 #
 # The build is the one a release ships: --locked, the release profile, a
@@ -33,6 +36,7 @@ while (($#)); do
     --deb) deb=true ;;
     --build-only) mode=build ;;
     --sums-only) mode=sums ;;
+    --source) mode=source ;;
     -h | --help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "package: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -60,9 +64,22 @@ if [[ $mode == sums ]]; then
     exit 0
 fi
 
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
+if [[ $mode == source ]]; then
+    # git archive of a commit: the same bytes from any checkout of the tag.
+    if [[ -n $(git status --porcelain --untracked-files=no) ]]; then
+        echo "package: note: the source archive holds HEAD, not the uncommitted changes" >&2
+    fi
+    mkdir -p dist
+    git archive --format=tar.gz --prefix="awsmfa-v$version/" -o "dist/awsmfa-v$version-source.tar.gz" HEAD
+    echo "package: dist/awsmfa-v$version-source.tar.gz" >&2
+    write_sums
+    exit 0
+fi
+
 host=$(rustc -vV | sed -n 's/^host: //p')
 target=${target:-$host}
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 name="awsmfa-v$version-$target"
 exe=""
 [[ $target == *-windows-* ]] && exe=".exe"
