@@ -170,6 +170,7 @@ check_package() {
     got=$(zsh -f -c 'autoload -Uz compinit && compinit -u -D && source "$1" && print -r -- ${_comps[awsmfa]}' \
         _ "$completions/_awsmfa")
     [[ $got == "_awsmfa" ]] || { echo "zsh registered '$got' for awsmfa" >&2; return 1; }
+    # shellcheck disable=SC2016 # fish expands $argv itself
     got=$(fish --no-config -c 'source $argv[1]; complete -C "awsmfa cre"' "$completions/awsmfa.fish")
     [[ $got == credential-process* ]] || { echo "fish completed 'awsmfa cre' as '$got'" >&2; return 1; }
     echo "completions: bash, zsh and fish load and complete (PowerShell and elvish are not tried here)" >&2
@@ -227,6 +228,8 @@ check_manifests() {
 
 check_deny() {
     require cargo-deny
+    # Every target's crates (Windows' and macOS' too), for cargo metadata.
+    cargo fetch --locked --quiet
     cargo deny --offline check licenses bans sources
 }
 
