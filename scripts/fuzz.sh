@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A bounded fuzzing run of the credentials/config parser and editor
-# (tests/fuzz/fuzz_targets/ini.rs, checks in tests/fuzz/check.rs) with
+# (tests/fuzz/fuzz_targets/ini.rs, checks in tests/support/fuzz_check.rs) with
 # libFuzzer through cargo-fuzz, seeded with tests/fixtures.
 #
 #   scripts/fuzz.sh          60 seconds

@@ -72,7 +72,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     #[command(after_help = "Examples:\n  awsmfa man > ~/.local/share/man/man1/awsmfa.1")]
-    Man,
+    Man(ManArgs),
     /// List the profile names of both files (used by completions)
     #[command(hide = true)]
     Profiles,
@@ -517,6 +517,13 @@ const LOGOUT_EXAMPLES: &str = "\
 Examples:
   awsmfa logout                 remove [mfa] from the credentials file
   awsmfa logout -p work         remove [work-mfa]";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ManArgs {
+    /// Write every command's page (awsmfa.1, awsmfa-login.1, ...) into this directory, for packages
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub dir: Option<std::path::PathBuf>,
+}
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct LogoutArgs {

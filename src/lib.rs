@@ -76,7 +76,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Prompt(args) => commands::prompt::run(args, &env, &mut stdout.lock()),
         Command::Completions(args) => commands::completions::run(args.shell, &mut stdout.lock()),
-        Command::Man => commands::completions::man(&mut stdout.lock()),
+        Command::Man(args) => commands::completions::man(args.dir.as_deref(), &mut stdout.lock()),
         Command::Profiles => commands::completions::profiles(&env, &mut stdout.lock()),
         Command::Sso(cli::SsoCommand::Login(args)) => commands::sso::login(args, &env),
         Command::Sso(cli::SsoCommand::Logout(args)) => commands::sso::logout(args, &env),

@@ -5,7 +5,7 @@ mod profiles {
     pub use awsmfa::profiles::{edit, parse};
 }
 
-#[path = "fuzz/check.rs"]
+#[path = "support/fuzz_check.rs"]
 mod check;
 
 #[test]

@@ -417,3 +417,39 @@ fn man_page_is_roff() {
         .stdout(predicate::str::contains(".TH awsmfa 1"))
         .stdout(predicate::str::contains("credential\\-process"));
 }
+
+#[test]
+fn man_dir_holds_a_page_for_every_page_named() {
+    let dir = tempfile::tempdir().unwrap();
+    TestEnv::new()
+        .awsmfa(&["man", "--dir", dir.path().to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout("");
+    let pages: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    for page in ["awsmfa.1", "awsmfa-login.1", "awsmfa-sso-login.1"] {
+        assert!(pages.iter().any(|p| p == page), "{page} missing: {pages:?}");
+    }
+    assert!(
+        !pages
+            .iter()
+            .any(|p| p.contains("profiles") || p.contains("help"))
+    );
+    // Every awsmfa-x(1) a page refers to is a page of the directory.
+    for page in &pages {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        for (at, _) in text.match_indices("(1)") {
+            let name = text[..at].rsplit(char::is_whitespace).next().unwrap();
+            let name = name.replace("\\-", "-");
+            if name.starts_with("awsmfa") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} names {name}(1): {pages:?}"
+                );
+            }
+        }
+    }
+}

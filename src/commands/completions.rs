@@ -1,8 +1,9 @@
 //! Shell completions (with profile names where the shell allows) and the man page.
 
 use std::io::Write;
+use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
@@ -62,7 +63,15 @@ pub fn run(shell: Shell, out: &mut dyn Write) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-pub fn man(out: &mut dyn Write) -> Result<ExitCode> {
+/// The man page on `out`; with `dir`, every command's page written into it
+/// instead, so the pages the main one names (awsmfa-login(1), ...) exist.
+pub fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<ExitCode> {
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
+            .with_context(|| format!("cannot write the man pages into {}", dir.display()))?;
+        return Ok(ExitCode::Success);
+    }
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
     out.write_all(&buf)?;

@@ -11,7 +11,7 @@ mod profiles {
     pub use crate::{edit, parse};
 }
 
-#[path = "../check.rs"]
+#[path = "../../support/fuzz_check.rs"]
 mod check;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| check::check(data));
