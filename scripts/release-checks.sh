@@ -14,6 +14,8 @@
 #              manifest against Scoop's schema
 #   deny       cargo deny check licenses bans sources
 #   notes      scripts/release-notes.sh refuses a tag that is not the version
+#   other_os   scripts/check-other-os.sh: the crate and its tests compile for
+#              macOS and Windows with no clippy warning
 #
 # The tools are installed when missing: cargo-deny and cargo-deb from
 # crates.io, zizmor and check-jsonschema from PyPI into .venv-release, the
@@ -233,6 +235,10 @@ check_deny() {
     cargo deny --offline check licenses bans sources
 }
 
+check_other_os() {
+    bash scripts/check-other-os.sh
+}
+
 check_notes() {
     if bash scripts/release-notes.sh "v$version.0-not-this" >/dev/null 2>&1; then
         echo "release-notes.sh took a tag that is not Cargo.toml's version" >&2
@@ -243,7 +249,7 @@ check_notes() {
 
 # ---- run -----------------------------------------------------------------
 
-all=(crate package reproducible deb workflows manifests deny notes)
+all=(crate package reproducible deb workflows manifests deny notes other_os)
 steps=("$@")
 ((${#steps[@]})) || steps=("${all[@]}")
 for step in "${steps[@]}"; do

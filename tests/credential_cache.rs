@@ -8,6 +8,7 @@
 mod common;
 
 use std::path::PathBuf;
+#[cfg(unix)]
 use std::time::Duration;
 
 use common::*;

@@ -122,9 +122,9 @@ fn mkfifo(path: &Path) {
 
 /// Makes a character device at `path` like /dev/null (1, 3) or /dev/zero
 /// (1, 5); `false` where the machine does not allow it (not root).
-fn mknod_char(path: &Path, minor: u32) -> bool {
+fn mknod_char(path: &Path, minor: u8) -> bool {
     let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    let dev = libc::makedev(1, minor);
+    let dev = libc::makedev(1, minor.into());
     let made = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, dev) } == 0;
     if !made {
         eprintln!("note: cannot make a device node here (needs root); device cases skipped");

@@ -3,6 +3,7 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -27,6 +28,7 @@ fn valid() -> TestEnv {
 }
 
 /// A PATH with the built binary first, for shells that call `awsmfa` by name.
+#[cfg(unix)]
 fn path_with_awsmfa() -> String {
     let dir = Path::new(env!("CARGO_BIN_EXE_awsmfa"))
         .parent()

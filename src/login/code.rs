@@ -205,6 +205,7 @@ fn shell(command: &str) -> Command {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
     use std::time::Instant;
 
     use super::*;
@@ -239,6 +240,7 @@ mod tests {
         assert_eq!(code.expose(), "123456");
     }
 
+    #[cfg(unix)]
     fn command(text: &str) -> CodeCommand {
         CodeCommand {
             command: text.to_owned(),

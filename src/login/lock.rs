@@ -100,6 +100,7 @@ fn lock_path(credentials: &Path, target: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::fs;
 
     #[test]

@@ -215,6 +215,7 @@ pub fn open_lock(path: &Path) -> io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use crate::profiles::store::check_writable;
 
     /// Makes a FIFO at `path`.

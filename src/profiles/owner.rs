@@ -91,11 +91,6 @@ pub fn give_new_file(_file: &File, _dir: &Path) {}
 #[cfg(not(unix))]
 pub fn give_new_dir(_path: &Path, _parent: &Path) {}
 
-#[cfg(not(unix))]
-pub fn running_as_root() -> bool {
-    false
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

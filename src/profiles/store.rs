@@ -141,6 +141,7 @@ pub fn warn_if_shared(path: &Path) {
 mod tests {
     use super::*;
     use crate::profiles::lock::FileLock;
+    #[cfg(unix)]
     use crate::profiles::owner;
 
     #[test]

@@ -53,6 +53,7 @@ fn ensure_dir(dir: &Path) -> Result<()> {
     }
     let parent = dir.parent().unwrap_or(Path::new(""));
     ensure_dir(parent)?;
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut builder = fs::DirBuilder::new();
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);

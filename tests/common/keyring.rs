@@ -53,21 +53,19 @@ impl Keychain {
     /// `env` reaching this keychain.
     pub fn reach(&self, env: TestEnv) -> TestEnv {
         #[cfg(target_os = "linux")]
-        return env.var("DBUS_SESSION_BUS_ADDRESS", self.service.address());
+        let env = env.var("DBUS_SESSION_BUS_ADDRESS", self.service.address());
         // The macOS Keychain is found through the real HOME: the AWS files
         // stay in the test's own directory all the same.
         #[cfg(target_os = "macos")]
-        {
+        let env = {
             let credentials = env.credentials_path();
             let config = env.config_path();
             let home = std::env::var("HOME").unwrap_or_default();
-            return env
-                .var("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
+            env.var("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())
                 .var("AWS_CONFIG_FILE", config.to_str().unwrap())
-                .var("HOME", &home);
-        }
-        #[cfg(windows)]
-        return env;
+                .var("HOME", &home)
+        };
+        env
     }
 }
 

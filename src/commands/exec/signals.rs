@@ -29,6 +29,7 @@ pub enum Sender {
     /// Another process, through kill(2), sigqueue(3) or tgkill(2).
     Process,
     /// The kernel: the terminal's Ctrl-C or Ctrl-\, or a hang-up.
+    #[cfg_attr(not(any(target_os = "linux", target_os = "android")), allow(dead_code))]
     Kernel,
 }
 
