@@ -422,4 +422,79 @@ mod secret_service {
             ))
             .stdout(predicate::str::contains("hunter2").not());
     }
+
+    /// Something at the bus address that accepts and never answers. What
+    /// needs no long-term keys (a saved session's env, status, prompt,
+    /// credential-process and exec, a login while the session is valid, a
+    /// login with the keys in the file) never connects to it; what needs the
+    /// keychain is exit 1 within OPEN_WAIT (10 s), no request, no file.
+    #[test]
+    fn offline_commands_never_reach_the_bus_and_a_silent_bus_is_no_hang() {
+        use std::os::unix::net::UnixListener;
+        let Some(moto) = Moto::start() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("bus");
+        let listener = UnixListener::bind(&socket).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let connected = || match listener.accept() {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+            Err(e) => panic!("accept: {e}"),
+        };
+        let address = format!("unix:path={}", socket.display());
+
+        let env = TestEnv::new().var("DBUS_SESSION_BUS_ADDRESS", &address);
+        env.write_credentials(&format!(
+            "{}\n[mfa]\naws_access_key_id = ASIAOFFLINESESSION01\naws_secret_access_key = {}\n\
+             aws_session_token = offline-token\nexpiration = 2999-01-01T00:00:00Z\n",
+            default_credentials(),
+            "s".repeat(40)
+        ));
+        let url = moto.url();
+        let offline: [&[&str]; 7] = [
+            &["env"],
+            &["status"],
+            &["prompt"],
+            &["credential-process"],
+            &["exec", "true"],
+            &["login", "--code", "123456", "--endpoint-url", &url],
+            &[
+                "login",
+                "--force",
+                "--code",
+                "123456",
+                "--endpoint-url",
+                &url,
+            ],
+        ];
+        for args in offline {
+            env.awsmfa(args).assert().success();
+            assert!(!connected(), "awsmfa {args:?} connected to the bus");
+        }
+        assert_eq!(moto.session_token_requests().len(), 1, "the forced login");
+
+        let bare = TestEnv::new().var("DBUS_SESSION_BUS_ADDRESS", &address);
+        bare.write_config(&format!("[default]\nmfa_serial = {DEVICE}\n"));
+        let files = files_under(bare.home());
+        let requests = moto.requests().len();
+        let needs_keychain: [&[&str]; 2] = [
+            &["keys", "list"],
+            &["login", "--code", "123456", "--endpoint-url", &url],
+        ];
+        for args in needs_keychain {
+            let started = Instant::now();
+            bare.awsmfa(args)
+                .assert()
+                .code(1)
+                .stdout("")
+                .stderr(predicate::str::contains(
+                    "the Secret Service was not reachable: no answer within 10s",
+                ))
+                .stderr(predicate::str::contains("hint: something listens"));
+            assert!(started.elapsed() < Duration::from_secs(20), "{args:?}");
+            assert!(connected(), "awsmfa {args:?} never reached the bus");
+        }
+        assert_eq!(files_under(bare.home()), files);
+        assert_eq!(moto.requests().len(), requests);
+    }
 }

@@ -35,6 +35,9 @@ mod system {
     pub const HINT_UNREACHABLE: &str = "start a Secret Service in this session (GNOME Keyring, KWallet, KeePassXC; \
          headless: dbus-run-session with gnome-keyring-daemon --unlock), or keep the keys in the credentials file";
 
+    pub const HINT_HUNG: &str = "something listens at the D-Bus session bus address (DBUS_SESSION_BUS_ADDRESS, \
+         else $XDG_RUNTIME_DIR/bus) but does not answer: restart the session's bus, or keep the keys in the credentials file";
+
     /// Connects to the Secret Service on the session bus.
     pub fn open() -> keyring_core::Result<Arc<CredentialStore>> {
         Ok(zbus_secret_service_keyring_store::Store::new()?)
@@ -100,6 +103,8 @@ mod system {
     pub const HINT_UNREACHABLE: &str =
         "unlock the login keychain (Keychain Access), or keep the keys in the credentials file";
 
+    pub const HINT_HUNG: &str = HINT_UNREACHABLE;
+
     pub fn open() -> keyring_core::Result<Arc<CredentialStore>> {
         Ok(apple_native_keyring_store::keychain::Store::new()?)
     }
@@ -125,6 +130,8 @@ mod system {
 
     pub const HINT_UNREACHABLE: &str = "the Credential Manager needs an interactive logon session; \
          otherwise keep the keys in the credentials file";
+
+    pub const HINT_HUNG: &str = HINT_UNREACHABLE;
 
     pub fn open() -> keyring_core::Result<Arc<CredentialStore>> {
         Ok(windows_native_keyring_store::Store::new()?)

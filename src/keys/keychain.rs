@@ -25,6 +25,10 @@ pub const SERVICE: &str = "awsmfa";
 /// unlock prompt, short enough that a store that never answers is no hang.
 pub const KEYCHAIN_WAIT: Duration = Duration::from_secs(120);
 
+/// How long reaching the keychain may take: no person answers there, so a
+/// bus or service that accepts and never answers is "not reachable" soon.
+pub const OPEN_WAIT: Duration = Duration::from_secs(10);
+
 /// Where `awsmfa keys` keeps long-term keys, and where a login finds them
 /// when the AWS files hold none.
 pub trait Keychain {
@@ -51,7 +55,9 @@ impl OsKeychain {
         if let Some(store) = self.store.get() {
             return Ok(store.clone());
         }
-        let store = within_wait(backend::open)?.map_err(|e| unreachable(&e))?;
+        let store = within(OPEN_WAIT, backend::open)
+            .map_err(|_| no_answer())?
+            .map_err(|e| unreachable(&e))?;
         refuse_a_store_that_keeps_nothing(&*store)?;
         Ok(self.store.get_or_init(|| store).clone())
     }
@@ -135,15 +141,34 @@ pub fn refuse_a_store_that_keeps_nothing(store: &CredentialStore) -> Result<(), 
     }
 }
 
-/// Runs a keychain call on a thread of its own and gives up after
-/// [`KEYCHAIN_WAIT`]: a store that never answers (an unlock prompt on a
-/// screen nobody sees) is an error, never a hang.
-fn within_wait<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+/// Runs `call` on a thread of its own and gives up after `limit` (the
+/// thread is left behind: awsmfa exits soon after).
+fn within<T: Send + 'static>(
+    limit: Duration,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, mpsc::RecvTimeoutError> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(call());
     });
-    rx.recv_timeout(KEYCHAIN_WAIT).map_err(|_| {
+    rx.recv_timeout(limit)
+}
+
+/// The keychain was reached but did not answer: exit 1, naming what hangs.
+fn no_answer() -> Error {
+    Error::failure(format!(
+        "{} was not reachable: no answer within {}s",
+        backend::NAME,
+        OPEN_WAIT.as_secs()
+    ))
+    .hint(backend::HINT_HUNG)
+}
+
+/// Runs a keychain call on a thread of its own and gives up after
+/// [`KEYCHAIN_WAIT`]: a store that never answers (an unlock prompt on a
+/// screen nobody sees) is an error, never a hang.
+fn within_wait<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    within(KEYCHAIN_WAIT, call).map_err(|_| {
         Error::failure(format!(
             "the keychain did not answer within {}s",
             KEYCHAIN_WAIT.as_secs()
