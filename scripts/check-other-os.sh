@@ -24,17 +24,10 @@ targets=("$@")
 # Debian's own Rust, apart from the project's: its rustc, cargo, clippy and
 # the standard library's sources, all of one version.
 packages=(rustc-web cargo-web rust-web-src rust-web-clippy)
-installed=$(dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -c '^install ok installed$' || true)
-if ((installed == ${#packages[@]})) && [[ -d /usr/lib/rustlib/src/rust/library ]]; then
-    :
-else
-    command -v apt-get >/dev/null 2>&1 || { echo "check-other-os: needs Debian's ${packages[*]}" >&2; exit 1; }
-    sudo=""
-    [[ $(id -u) -ne 0 ]] && sudo="sudo"
-    echo "check-other-os: installing ${packages[*]} from Debian packages" >&2
-    $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-fi
+source scripts/peers.sh
+mapfile -t missing < <(debian_missing "${packages[@]}")
+((${#missing[@]} == 0)) || debian_install check-other-os "${missing[@]}"
+[[ -d /usr/lib/rustlib/src/rust/library ]] || { echo "check-other-os: no std sources in /usr/lib/rustlib/src" >&2; exit 1; }
 
 export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$root/target/other-os"
 # Debian's cargo-clippy and clippy-driver before rustup's.

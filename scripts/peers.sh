@@ -14,6 +14,28 @@ AWSMFA_VENV="$AWSMFA_ROOT/.venv"
 # Pinned so every machine tests against the same peers.
 AWSMFA_PY_PEERS=("moto[server]==5.2.1" "awscli==1.45.11" "boto3==1.43.11" "aws-mfa==0.0.12")
 
+# Those of the Debian packages "$@" that are not installed, one a line.
+debian_missing() {
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || echo "$pkg"
+    done
+}
+
+# Installs Debian packages; $1 names the script in what it says.
+debian_install() {
+    local who=$1 sudo=""
+    shift
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "$who: no apt-get to install $*" >&2
+        return 1
+    fi
+    echo "$who: installing $* from Debian packages" >&2
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 ensure_python_peers() {
     local stamp="$AWSMFA_VENV/.awsmfa-peers"
     if [[ -x "$AWSMFA_VENV/bin/moto_server" && -x "$AWSMFA_VENV/bin/aws" && -x "$AWSMFA_VENV/bin/aws-mfa" ]] &&

@@ -17,13 +17,9 @@ work="$root/target/windows-under-wine"
 port=${AWSMFA_WINE_MOTO_PORT:-47301}
 
 packages=(rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64-posix wine64)
-installed=$(dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -c '^install ok installed$' || true)
-if ((installed != ${#packages[@]})); then
-    sudo=""
-    [[ $(id -u) -ne 0 ]] && sudo="sudo"
-    $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-fi
+source scripts/peers.sh
+mapfile -t missing < <(debian_missing "${packages[@]}")
+((${#missing[@]} == 0)) || debian_install windows-under-wine "${missing[@]}"
 PATH="$root/.venv/bin:$PATH"
 command -v moto_server >/dev/null || { echo "windows-under-wine: moto_server is not on PATH" >&2; exit 1; }
 
